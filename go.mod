@@ -1,0 +1,3 @@
+module github.com/goconnect/goconnect
+
+go 1.26.8

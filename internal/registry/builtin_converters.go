@@ -1,0 +1,6 @@
+package registry
+
+// builtinConverters lists the built-in converters and header converters.
+func builtinConverters() []Plugin {
+	return nil
+}
