@@ -293,7 +293,12 @@ start_connect() {
 	local deadline=$(($(now_ms) + 90000)) ready=""
 	while [[ $(now_ms) -lt $deadline ]]; do
 		kill -0 "$pid" 2>/dev/null || break
-		if curl -fsS -m 2 "$url/" >/dev/null 2>&1; then ready=1; break; fi
+		# GET / answers as soon as Jetty is up; /health (KIP-1017) is 200 only once
+		# the herder finished startup (for distributed: joined the group, read the config topic).
+		if curl -fsS -m 2 "$url/" >/dev/null 2>&1 && curl -fsS -m 12 "$url/health" >/dev/null 2>&1; then
+			ready=1
+			break
+		fi
 		sleep 0.25
 	done
 	if [[ -z $ready ]]; then

@@ -86,3 +86,26 @@ func TestJavaConnectStandalone(t *testing.T) {
 		t.Errorf("empty kafka_cluster_id")
 	}
 }
+
+// TestJavaConnectDistributed starts a distributed Java worker (its own group
+// and internal topics on the shared broker) and lists its connectors.
+func TestJavaConnectDistributed(t *testing.T) {
+	start := time.Now()
+	url := JavaConnect(t, "distributed", nil)
+	t.Logf("java connect distributed ready in %v at %s", time.Since(start), url)
+	CheckFor(t, 30*time.Second, func() error {
+		resp, err := http.Get(url + "/connectors")
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		var names []string
+		if err := json.NewDecoder(resp.Body).Decode(&names); err != nil {
+			return fmt.Errorf("decode: %w", err)
+		}
+		if resp.StatusCode != http.StatusOK || len(names) != 0 {
+			return fmt.Errorf("GET /connectors: status %d, %v", resp.StatusCode, names)
+		}
+		return nil
+	})
+}

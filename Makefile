@@ -1,0 +1,18 @@
+# The README's two commands are `make run` and `make test`; everything else is a helper.
+.PHONY: run test unit build bench
+
+# run: the embedded default — in-process broker, standalone worker, example pipeline,
+# REST on :8083. Data is kept in ./data.
+run:
+	go run ./cmd/goconnect dev
+
+# test: every test, installing what is missing first (see scripts/test.sh).
+test:
+	scripts/test.sh
+
+# unit: the fast tier only (no network, no Java).
+unit:
+	go test ./...
+
+build:
+	CGO_ENABLED=0 go build -o bin/goconnect ./cmd/goconnect
