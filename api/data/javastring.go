@@ -136,7 +136,15 @@ func JavaFloat(f float64, bits int) string {
 	s := strconv.FormatFloat(f, 'e', -1, bits) // e.g. 1.2345e+10, 1e-05
 	mant, exp, _ := strings.Cut(s, "e")
 	if !strings.Contains(mant, ".") {
-		mant += ".0"
+		// Java prints at least two digits, choosing the two-digit decimal nearest the
+		// exact value when it still reads back as f: Double.MIN_VALUE is 4.9E-324,
+		// not 5.0E-324. For normal numbers that is always d.0.
+		two := strconv.FormatFloat(f, 'e', 1, bits)
+		if back, err := strconv.ParseFloat(two, bits); err == nil && back == f {
+			mant, exp, _ = strings.Cut(two, "e")
+		} else {
+			mant += ".0"
+		}
 	}
 	e, _ := strconv.Atoi(exp)
 	return mant + "E" + strconv.Itoa(e)
