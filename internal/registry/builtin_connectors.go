@@ -1,6 +1,31 @@
 package registry
 
-// builtinConnectors lists the built-in connectors.
+import (
+	"github.com/goconnect/goconnect/api/connect"
+	"github.com/goconnect/goconnect/plugins/file"
+	"github.com/goconnect/goconnect/plugins/verifiable"
+)
+
+// builtinConnectors lists the built-in connectors. The Verifiable* connectors live in
+// Java's connect-test-plugins jar, which a Java worker loads only from plugin.path;
+// goconnect always has them, for its own tests and for the Kafka system tests.
 func builtinConnectors() []Plugin {
-	return nil
+	return []Plugin{
+		{
+			Class: file.SourceClass, Kind: Source, Version: file.Version, TaskClass: file.SourceTaskClass,
+			NewConnector: func() connect.Connector { return file.NewSourceConnector() },
+		},
+		{
+			Class: file.SinkClass, Kind: Sink, Version: file.Version, TaskClass: file.SinkTaskClass,
+			NewConnector: func() connect.Connector { return file.NewSinkConnector() },
+		},
+		{
+			Class: verifiable.SourceClass, Kind: Source, Version: verifiable.Version, TaskClass: verifiable.SourceTaskClass,
+			NewConnector: func() connect.Connector { return verifiable.NewSourceConnector() },
+		},
+		{
+			Class: verifiable.SinkClass, Kind: Sink, Version: verifiable.Version, TaskClass: verifiable.SinkTaskClass,
+			NewConnector: func() connect.Connector { return verifiable.NewSinkConnector() },
+		},
+	}
 }
