@@ -4,4 +4,21 @@
 // (consume in group connect-<name> → convert → transform → put → flush/preCommit →
 // commit). Every goroutine it starts has an owner that stops and waits for it; plugin
 // code runs behind an adapter that turns panics into FAILED statuses.
+//
+// Goroutines:
+//   - one per task (task.main), owned by the Worker (Worker.wg); it is the only
+//     goroutine that calls the task's plugin methods, its converters and its
+//     transformation chain;
+//   - one per connector instance (connectorInstance.notify), which calls the
+//     herder's onReconfigure so a connector calling RequestTaskReconfiguration
+//     from inside Start can never deadlock against a herder waiting on Start;
+//   - franz-go's own goroutines: produce callbacks (source acks, RecordCommitter) and
+//     group callbacks (sink rebalances), which hand rebalance work over to the task
+//     goroutine and wait for it (sinkRunner.handoff).
+//
+// Lock order (never take a lock to the left while holding one to the right, and never
+// hold any of them while calling plugin code, except connectorInstance.mu which
+// serialises the connector's own methods):
+//
+//	Worker.mu → connectorInstance.mu → task.mu → offsetTracker.mu / sinkRunner.mu
 package worker

@@ -1,0 +1,793 @@
+package worker
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/goconnect/goconnect/api/connect"
+	"github.com/goconnect/goconnect/internal/herder"
+	"github.com/goconnect/goconnect/internal/kafka"
+)
+
+// defaultRedeliveryBackoff is the wait before a batch is given to Put again after a
+// RetriableError that names no backoff, when the task set no SinkTaskContext.Timeout.
+// (Java waits until the next poll returns, up to offset.flush.interval.ms.)
+const defaultRedeliveryBackoff = time.Second
+
+type tp = connect.TopicPartition
+
+// rebalance kinds handed from franz-go's group goroutine to the task goroutine.
+const (
+	rebalanceAssigned = iota
+	rebalanceRevoked
+	rebalanceLost
+)
+
+type rebalance struct {
+	kind  int
+	parts []tp
+	done  chan struct{}
+}
+
+// sinkRunner is the loop of a sink task (Java's WorkerSinkTask, at-least-once).
+//
+// Rebalance callbacks run on franz-go's group goroutine, but the task's methods
+// (Open, Close, PreCommit/Flush) must run on the task goroutine and not concurrently
+// with Put. The callbacks therefore hand the work over (handoff): they queue a
+// request, cancel the current poll so the task goroutine notices at once, and wait
+// until it is done. franz-go waits for the callback before it moves partitions,
+// which is what makes the commit on revoke safe.
+type sinkRunner struct {
+	t       *task
+	st      connect.SinkTask
+	p       *pipeline
+	props   map[string]string
+	opts    []kgo.Opt
+	maxPoll int
+	cl      *kgo.Client
+
+	flusher      connect.Flusher
+	preCommitter connect.PreCommitter
+	aware        connect.PartitionAware
+	// reporter is the ErrantRecordReporter given to the task; nil until the DLQ and
+	// error log of internal/tolerance are wired here (errors.deadletterqueue.*).
+	reporter connect.ErrantRecordReporter
+
+	// Task-goroutine state.
+	started         bool
+	assigned        map[tp]bool
+	consumed        map[tp]bool  // a record of it was polled since assignment (kgo's SetOffsets needs one)
+	current         map[tp]int64 // next offset after the records Put accepted
+	batch           []*connect.Record
+	batchNext       map[tp]int64 // next offsets covered by batch
+	redeliver       bool
+	retryAt         time.Time
+	taskPaused      map[tp]bool
+	targetPaused    bool
+	commitRequested bool
+	putTimeout      time.Duration
+	lastFetchErr    string
+
+	// mu guards the fields below, shared with the group callbacks.
+	mu         sync.Mutex
+	pending    []*rebalance
+	pollCancel context.CancelFunc
+	closing    bool
+	seeks      map[tp]int64 // SinkTaskContext.Offset requests not applied yet
+	committed  map[tp]int64 // last committed (or fetched at assignment) offsets
+}
+
+func newSinkRunner(t *task, st connect.SinkTask, p *pipeline, connProps, taskProps map[string]string) (*sinkRunner, error) {
+	w := t.w
+	cprops := kafka.SinkConsumerProps(w.cfg.Props, connProps, t.id.Connector, t.id.Task)
+	opts, err := kafka.Opts(cprops, kafka.Consumer, t.log)
+	if err != nil {
+		return nil, fmt.Errorf("sink consumer of task %s: %w", t.name(), err)
+	}
+	topics := splitList(taskProps["topics"])
+	regex := strings.TrimSpace(taskProps["topics.regex"])
+	if len(topics) == 0 {
+		topics = splitList(connProps["topics"])
+	}
+	if regex == "" {
+		regex = strings.TrimSpace(connProps["topics.regex"])
+	}
+	switch {
+	case len(topics) > 0 && regex != "":
+		return nil, fmt.Errorf("topics and topics.regex are mutually exclusive options, but both are set.")
+	case len(topics) > 0:
+		opts = append(opts, kgo.ConsumeTopics(topics...))
+	case regex != "":
+		// Java's Pattern.matches is a full match; franz-go's is a search.
+		opts = append(opts, kgo.ConsumeRegex(), kgo.ConsumeTopics("^(?:"+regex+")$"))
+	default:
+		return nil, fmt.Errorf("Must configure one of topics or topics.regex")
+	}
+	r := &sinkRunner{
+		t: t, st: st, p: p, props: taskProps,
+		maxPoll:    kafka.MaxPollRecords(cprops),
+		assigned:   map[tp]bool{},
+		consumed:   map[tp]bool{},
+		current:    map[tp]int64{},
+		batchNext:  map[tp]int64{},
+		taskPaused: map[tp]bool{},
+		seeks:      map[tp]int64{},
+		committed:  map[tp]int64{},
+	}
+	r.opts = append(opts,
+		kgo.DisableAutoCommit(), // Connect commits itself, after put + flush
+		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) {
+			r.handoff(rebalanceAssigned, m)
+		}),
+		kgo.OnPartitionsRevoked(func(_ context.Context, _ *kgo.Client, m map[string][]int32) {
+			r.handoff(rebalanceRevoked, m)
+		}),
+		kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, m map[string][]int32) {
+			r.handoff(rebalanceLost, m)
+		}),
+		kgo.AdjustFetchOffsetsFn(r.adjustOffsets),
+	)
+	r.flusher, _ = st.(connect.Flusher)
+	r.preCommitter, _ = st.(connect.PreCommitter)
+	r.aware, _ = st.(connect.PartitionAware)
+	return r, nil
+}
+
+func (r *sinkRunner) release() { r.p.close(r.t.log) }
+
+func toTPs(m map[string][]int32) []tp {
+	var out []tp
+	for topic, ps := range m {
+		for _, p := range ps {
+			out = append(out, tp{Topic: topic, Partition: p})
+		}
+	}
+	sortTPs(out)
+	return out
+}
+
+func sortTPs(s []tp) {
+	slices.SortFunc(s, func(a, b tp) int {
+		return cmp.Or(cmp.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition))
+	})
+}
+
+func toKgo(parts []tp) map[string][]int32 {
+	m := map[string][]int32{}
+	for _, p := range parts {
+		m[p.Topic] = append(m[p.Topic], p.Partition)
+	}
+	return m
+}
+
+// handoff runs on franz-go's group goroutine; see sinkRunner.
+func (r *sinkRunner) handoff(kind int, m map[string][]int32) {
+	parts := toTPs(m)
+	if len(parts) == 0 {
+		return
+	}
+	req := &rebalance{kind: kind, parts: parts, done: make(chan struct{})}
+	r.mu.Lock()
+	if r.closing {
+		// The task goroutine closed every partition itself and is closing the
+		// client, which calls back here: nothing left to do, and waiting would
+		// deadlock against Close.
+		r.mu.Unlock()
+		return
+	}
+	r.pending = append(r.pending, req)
+	if r.pollCancel != nil {
+		r.pollCancel()
+	}
+	r.mu.Unlock()
+	select {
+	case <-req.done:
+	case <-r.t.hardCtx.Done(): // the task goroutine exited or was abandoned
+	}
+}
+
+// adjustOffsets runs on the group goroutine after the offsets of newly assigned
+// partitions were fetched: it applies seeks the task asked for in Open, and
+// remembers the starting positions as the last committed offsets (Java records
+// consumer.position on assignment) so a failed flush can rewind to them.
+func (r *sinkRunner) adjustOffsets(_ context.Context, offsets map[string]map[int32]kgo.Offset) (map[string]map[int32]kgo.Offset, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for topic, ps := range offsets {
+		for p, o := range ps {
+			k := tp{Topic: topic, Partition: p}
+			if off, ok := r.seeks[k]; ok {
+				ps[p] = kgo.NewOffset().At(off)
+				delete(r.seeks, k)
+				r.committed[k] = off
+				continue
+			}
+			if eo := o.EpochOffset(); eo.Offset >= 0 {
+				r.committed[k] = eo.Offset
+			}
+		}
+	}
+	return offsets, nil
+}
+
+// serviceRebalances runs the queued rebalance callbacks on the task goroutine.
+func (r *sinkRunner) serviceRebalances() error {
+	r.mu.Lock()
+	reqs := r.pending
+	r.pending = nil
+	r.mu.Unlock()
+	var first error
+	for _, req := range reqs {
+		var err error
+		switch req.kind {
+		case rebalanceAssigned:
+			err = r.onAssigned(req.parts)
+		case rebalanceRevoked:
+			err = r.onRevoked(req.parts)
+		case rebalanceLost:
+			err = r.onLost(req.parts)
+		}
+		close(req.done)
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func (r *sinkRunner) onAssigned(parts []tp) error {
+	for _, p := range parts {
+		r.assigned[p] = true
+		delete(r.consumed, p)
+	}
+	if r.targetPaused || r.redeliver {
+		r.cl.PauseFetchPartitions(toKgo(parts))
+	}
+	if r.aware != nil {
+		if err := r.aware.Open(slices.Clone(parts)); err != nil {
+			return fmt.Errorf("open partitions %v: %w", parts, err)
+		}
+	}
+	return nil
+}
+
+func (r *sinkRunner) onRevoked(parts []tp) error {
+	parts = slices.DeleteFunc(parts, func(p tp) bool { return !r.assigned[p] })
+	if len(parts) == 0 {
+		return nil
+	}
+	err := r.commit(true, parts)
+	r.forget(parts)
+	return err
+}
+
+// onLost closes partitions without committing: another member may own them already.
+func (r *sinkRunner) onLost(parts []tp) error {
+	parts = slices.DeleteFunc(parts, func(p tp) bool { return !r.assigned[p] })
+	if len(parts) == 0 {
+		return nil
+	}
+	var err error
+	if r.aware != nil {
+		if cerr := r.aware.Close(slices.Clone(parts)); cerr != nil {
+			err = fmt.Errorf("close partitions %v: %w", parts, cerr)
+		}
+	}
+	r.forget(parts)
+	return err
+}
+
+// forget drops every trace of partitions this task no longer owns; records of
+// them still waiting for Put are dropped too, their new owner starts from the
+// committed offset.
+func (r *sinkRunner) forget(parts []tp) {
+	gone := map[tp]bool{}
+	for _, p := range parts {
+		gone[p] = true
+		delete(r.assigned, p)
+		delete(r.consumed, p)
+		delete(r.current, p)
+		delete(r.batchNext, p)
+	}
+	r.batch = slices.DeleteFunc(r.batch, func(rec *connect.Record) bool {
+		return gone[tp{Topic: rec.OriginalTopic, Partition: rec.OriginalPartition}]
+	})
+	r.mu.Lock()
+	for _, p := range parts {
+		delete(r.committed, p)
+		delete(r.seeks, p)
+	}
+	r.mu.Unlock()
+	// Pauses the runtime set (redelivery, target state) must not outlive the
+	// assignment in franz-go's pause set, or a later reassignment would stay paused.
+	var resume []tp
+	for _, p := range parts {
+		if !r.taskPaused[p] {
+			resume = append(resume, p)
+		}
+	}
+	if len(resume) > 0 {
+		r.cl.ResumeFetchPartitions(toKgo(resume))
+	}
+}
+
+func (r *sinkRunner) assignedList() []tp {
+	out := slices.Collect(maps.Keys(r.assigned))
+	sortTPs(out)
+	return out
+}
+
+type sinkTaskContext struct {
+	taskContext
+	r *sinkRunner
+}
+
+func (c *sinkTaskContext) Offset(offsets map[tp]int64) {
+	c.r.mu.Lock()
+	maps.Copy(c.r.seeks, offsets)
+	c.r.mu.Unlock()
+}
+
+func (c *sinkTaskContext) Timeout(d time.Duration) { c.r.putTimeout = d }
+
+func (c *sinkTaskContext) Assignment() []tp { return c.r.assignedList() }
+
+func (c *sinkTaskContext) Pause(parts ...tp) {
+	for _, p := range parts {
+		c.r.taskPaused[p] = true
+	}
+	c.r.cl.PauseFetchPartitions(toKgo(parts))
+}
+
+func (c *sinkTaskContext) Resume(parts ...tp) {
+	for _, p := range parts {
+		delete(c.r.taskPaused, p)
+	}
+	if !c.r.targetPaused && !c.r.redeliver {
+		c.r.cl.ResumeFetchPartitions(toKgo(parts))
+	}
+}
+
+func (c *sinkTaskContext) RequestCommit() { c.r.commitRequested = true }
+
+func (c *sinkTaskContext) ErrantRecordReporter() connect.ErrantRecordReporter { return c.r.reporter }
+
+func (r *sinkRunner) execute() error {
+	t := r.t
+	if t.stopping() {
+		return nil
+	}
+	cl, err := kgo.NewClient(r.opts...)
+	if err != nil {
+		return fmt.Errorf("sink consumer of task %s: %w", t.name(), err)
+	}
+	r.cl = cl
+	if err := r.st.Start(&sinkTaskContext{taskContext{r.props}, r}, r.props); err != nil {
+		return fmt.Errorf("start sink task: %w", err)
+	}
+	r.started = true
+	interval := t.w.cfg.OffsetFlushInterval
+	nextCommit := time.Now().Add(interval)
+	t.report(herder.StateRunning, "")
+	for {
+		if t.stopping() {
+			return nil
+		}
+		if err := r.serviceRebalances(); err != nil {
+			return err
+		}
+		r.applyTarget()
+		if r.commitRequested || !time.Now().Before(nextCommit) {
+			r.commitRequested = false
+			if err := r.commit(false, r.assignedList()); err != nil {
+				return err
+			}
+			nextCommit = time.Now().Add(interval)
+		}
+		r.applySeeks()
+
+		deadline := nextCommit
+		if r.redeliver && r.retryAt.Before(deadline) {
+			deadline = r.retryAt
+		}
+		fetches := r.poll(deadline)
+		if t.stopping() {
+			return nil
+		}
+		if err := r.serviceRebalances(); err != nil {
+			return err
+		}
+		if err := r.collect(fetches); err != nil {
+			return err
+		}
+		if r.redeliver && time.Now().Before(r.retryAt) {
+			continue
+		}
+		if err := r.put(); err != nil {
+			return err
+		}
+	}
+}
+
+// poll polls until deadline, a rebalance handoff, a target-state change (wake) or
+// stop.
+func (r *sinkRunner) poll(deadline time.Time) kgo.Fetches {
+	ctx, cancel := context.WithDeadline(r.t.ctx, deadline)
+	defer cancel()
+	r.mu.Lock()
+	if len(r.pending) > 0 {
+		r.mu.Unlock()
+		return nil
+	}
+	r.pollCancel = cancel
+	r.mu.Unlock()
+	fetches := r.cl.PollRecords(ctx, r.maxPoll)
+	r.mu.Lock()
+	r.pollCancel = nil
+	r.mu.Unlock()
+	return fetches
+}
+
+// wake interrupts a poll in progress; task.setTarget calls it from any goroutine.
+func (r *sinkRunner) wake() {
+	r.mu.Lock()
+	if r.pollCancel != nil {
+		r.pollCancel()
+	}
+	r.mu.Unlock()
+}
+
+// applyTarget pauses every partition while the connector is PAUSED (the consumer
+// keeps polling to stay in the group) and resumes those the task did not pause.
+func (r *sinkRunner) applyTarget() {
+	paused := r.t.paused()
+	if paused == r.targetPaused {
+		return
+	}
+	r.targetPaused = paused
+	if paused {
+		r.cl.PauseFetchPartitions(toKgo(r.assignedList()))
+		r.commitRequested = true
+		r.t.report(herder.StatePaused, "")
+		return
+	}
+	r.resumeAll()
+	r.t.report(herder.StateRunning, "")
+}
+
+// resumeAll resumes the assigned partitions the task itself did not pause, unless
+// a redelivery or the target state still holds them.
+func (r *sinkRunner) resumeAll() {
+	if r.targetPaused || r.redeliver {
+		return
+	}
+	var parts []tp
+	for p := range r.assigned {
+		if !r.taskPaused[p] {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) > 0 {
+		r.cl.ResumeFetchPartitions(toKgo(parts))
+	}
+}
+
+// applySeeks applies SinkTaskContext.Offset requests. franz-go's SetOffsets only
+// moves partitions it has returned records for, so seeks of partitions not
+// consumed yet stay pending; collect drops the records polled before the seek.
+func (r *sinkRunner) applySeeks() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.seeks) == 0 {
+		return
+	}
+	set := map[string]map[int32]kgo.EpochOffset{}
+	for p, off := range r.seeks {
+		if !r.assigned[p] {
+			delete(r.seeks, p)
+			continue
+		}
+		if !r.consumed[p] {
+			continue
+		}
+		if set[p.Topic] == nil {
+			set[p.Topic] = map[int32]kgo.EpochOffset{}
+		}
+		set[p.Topic][p.Partition] = kgo.EpochOffset{Epoch: -1, Offset: off}
+		r.current[p] = off
+		delete(r.batchNext, p)
+		delete(r.seeks, p)
+	}
+	if len(set) == 0 {
+		return
+	}
+	r.cl.SetOffsets(set)
+	// Records of a rewound partition still waiting for Put are redelivered from
+	// the new position.
+	r.batch = slices.DeleteFunc(r.batch, func(rec *connect.Record) bool {
+		_, ok := set[rec.OriginalTopic][rec.OriginalPartition]
+		return ok
+	})
+}
+
+// collect converts and transforms polled records into the pending batch.
+func (r *sinkRunner) collect(fetches kgo.Fetches) error {
+	for _, fe := range fetches.Errors() {
+		if errors.Is(fe.Err, context.Canceled) || errors.Is(fe.Err, context.DeadlineExceeded) || errors.Is(fe.Err, kgo.ErrClientClosed) {
+			continue
+		}
+		// franz-go retries what can be retried; what reaches here (missing topic,
+		// authorization) is worth a warning, once per distinct error.
+		if msg := fe.Err.Error(); msg != r.lastFetchErr {
+			r.lastFetchErr = msg
+			r.t.log.Warn("sink consumer fetch error", "topic", fe.Topic, "partition", fe.Partition, "error", fe.Err)
+		}
+	}
+	reseek := false
+	r.mu.Lock()
+	seeks := len(r.seeks) > 0
+	r.mu.Unlock()
+	for iter := fetches.RecordIter(); !iter.Done(); {
+		kr := iter.Next()
+		p := tp{Topic: kr.Topic, Partition: kr.Partition}
+		if !r.assigned[p] {
+			continue
+		}
+		r.consumed[p] = true
+		if seeks {
+			r.mu.Lock()
+			_, pending := r.seeks[p]
+			r.mu.Unlock()
+			if pending {
+				reseek = true
+				continue
+			}
+		}
+		r.batchNext[p] = kr.Offset + 1
+		rec, err := r.convert(kr)
+		if err != nil {
+			return err
+		}
+		out, err := r.p.chain.apply(rec)
+		if err != nil {
+			return err
+		}
+		if out != nil { // a dropped record still advances its partition's offset
+			r.batch = append(r.batch, out)
+		}
+	}
+	if reseek {
+		r.applySeeks()
+	}
+	return nil
+}
+
+// convert builds the sink record: headers, key and value through the converters.
+func (r *sinkRunner) convert(kr *kgo.Record) (*connect.Record, error) {
+	rec := &connect.Record{
+		Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset,
+		OriginalTopic: kr.Topic, OriginalPartition: kr.Partition, OriginalOffset: kr.Offset,
+	}
+	switch kr.Attrs.TimestampType() {
+	case 0:
+		rec.TimestampType = connect.CreateTime
+	case 1:
+		rec.TimestampType = connect.LogAppendTime
+	default:
+		rec.TimestampType = connect.NoTimestampType
+	}
+	if rec.TimestampType != connect.NoTimestampType && kr.Timestamp.UnixMilli() >= 0 {
+		rec.Timestamp = kr.Timestamp
+	} else {
+		rec.TimestampType = connect.NoTimestampType
+	}
+	if len(kr.Headers) > 0 {
+		rec.Headers = make([]connect.Header, len(kr.Headers))
+		for i, h := range kr.Headers {
+			s, v, err := r.p.header.ToConnectHeader(kr.Topic, h.Key, h.Value)
+			if err != nil {
+				return nil, fmt.Errorf("convert header %s of record %s-%d@%d: %w", h.Key, kr.Topic, kr.Partition, kr.Offset, err)
+			}
+			rec.Headers[i] = connect.Header{Key: h.Key, Schema: s, Value: v}
+		}
+	}
+	var err error
+	if rec.KeySchema, rec.Key, err = r.p.key.ToConnectData(kr.Topic, rec.Headers, kr.Key); err != nil {
+		return nil, fmt.Errorf("convert key of record %s-%d@%d: %w", kr.Topic, kr.Partition, kr.Offset, err)
+	}
+	if rec.ValueSchema, rec.Value, err = r.p.value.ToConnectData(kr.Topic, rec.Headers, kr.Value); err != nil {
+		return nil, fmt.Errorf("convert value of record %s-%d@%d: %w", kr.Topic, kr.Partition, kr.Offset, err)
+	}
+	return rec, nil
+}
+
+// put gives the pending batch to the task (always, even empty, as Java does: tasks
+// use it as a tick). On success the consumed offsets become committable; on a
+// RetriableError every partition is paused and the same batch is redelivered.
+func (r *sinkRunner) put() error {
+	err := r.st.Put(r.t.ctx, r.batch)
+	if err == nil {
+		maps.Copy(r.current, r.batchNext)
+		clear(r.batchNext)
+		// A fresh slice each time: a task may keep the one it was given.
+		r.batch = nil
+		if r.redeliver {
+			r.redeliver = false
+			r.resumeAll()
+		}
+		return nil
+	}
+	if r.t.stopping() {
+		return nil // Put was interrupted by the stop; the batch is redelivered after restart
+	}
+	var re *connect.RetriableError
+	if !errors.As(err, &re) {
+		return fmt.Errorf("put records: %w", err)
+	}
+	backoff := re.Backoff
+	if backoff <= 0 {
+		backoff = r.putTimeout
+	}
+	if backoff <= 0 {
+		backoff = defaultRedeliveryBackoff
+	}
+	r.t.log.Warn("retriable error from sink task put; redelivering the batch", "records", len(r.batch), "backoff", backoff, "error", err)
+	if !r.redeliver {
+		r.redeliver = true
+		r.cl.PauseFetchPartitions(toKgo(r.assignedList()))
+	}
+	r.retryAt = time.Now().Add(backoff)
+	return nil
+}
+
+// commit flushes (Flusher) or asks the task (PreCommitter) which of the current
+// offsets of parts are safe, and commits them synchronously. With closing, the
+// partitions are closed (PartitionAware.Close) after the flush whatever its
+// outcome, as Java does. A failed flush is not a task failure: the consumer is
+// rewound to the last committed offsets so nothing unflushed is skipped.
+func (r *sinkRunner) commit(closing bool, parts []tp) error {
+	t := r.t
+	offsets := make(map[tp]int64, len(parts))
+	for _, p := range parts {
+		if off, ok := r.current[p]; ok {
+			offsets[p] = off
+		}
+	}
+	toCommit, flushErr := r.preCommit(offsets)
+	if closing && r.aware != nil {
+		if err := r.aware.Close(slices.Clone(parts)); err != nil {
+			return fmt.Errorf("close partitions %v: %w", parts, err)
+		}
+	}
+	if flushErr != nil {
+		if closing {
+			t.log.Warn("flush failed while closing partitions; their offsets are not committed", "error", flushErr)
+			return nil
+		}
+		t.log.Error("flush failed; rewinding to the last committed offsets", "error", flushErr)
+		r.rewind(parts)
+		return nil
+	}
+	r.mu.Lock()
+	set := map[string]map[int32]kgo.EpochOffset{}
+	n := 0
+	for p, off := range toCommit {
+		cur, ok := r.current[p]
+		if !ok || off > cur || !r.assigned[p] || !slices.Contains(parts, p) {
+			continue // Java ignores offsets beyond what was consumed, or of other partitions
+		}
+		if last, ok := r.committed[p]; ok && last == off {
+			continue
+		}
+		if set[p.Topic] == nil {
+			set[p.Topic] = map[int32]kgo.EpochOffset{}
+		}
+		set[p.Topic][p.Partition] = kgo.EpochOffset{Epoch: -1, Offset: off}
+		n++
+	}
+	r.mu.Unlock()
+	if n == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(t.hardCtx, t.w.cfg.OffsetFlushTimeout)
+	defer cancel()
+	var commitErr error
+	r.cl.CommitOffsetsSync(ctx, set, func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
+		if err != nil {
+			commitErr = err
+			return
+		}
+		for _, rt := range resp.Topics {
+			for _, rp := range rt.Partitions {
+				if e := kerr.ErrorForCode(rp.ErrorCode); e != nil && commitErr == nil {
+					commitErr = fmt.Errorf("%s-%d: %w", rt.Topic, rp.Partition, e)
+				}
+			}
+		}
+	})
+	if commitErr != nil {
+		t.log.Warn("commit of sink offsets failed; retrying at the next commit", "error", commitErr)
+		return nil
+	}
+	r.mu.Lock()
+	for topic, ps := range set {
+		for p, eo := range ps {
+			r.committed[tp{Topic: topic, Partition: p}] = eo.Offset
+		}
+	}
+	r.mu.Unlock()
+	return nil
+}
+
+// preCommit asks the task which offsets are durable. Plugin panics propagate to
+// task.guard and fail the task.
+func (r *sinkRunner) preCommit(offsets map[tp]int64) (map[tp]int64, error) {
+	ctx := r.t.hardCtx
+	switch {
+	case r.preCommitter != nil:
+		return r.preCommitter.PreCommit(ctx, maps.Clone(offsets))
+	case r.flusher != nil:
+		if err := r.flusher.Flush(ctx, maps.Clone(offsets)); err != nil {
+			return nil, err
+		}
+	}
+	return offsets, nil
+}
+
+// rewind seeks parts back to their last committed offsets (Java: after a failed
+// preCommit) and drops what was put since, so it is delivered again.
+func (r *sinkRunner) rewind(parts []tp) {
+	r.mu.Lock()
+	for _, p := range parts {
+		if off, ok := r.committed[p]; ok {
+			r.seeks[p] = off
+		}
+	}
+	r.mu.Unlock()
+	r.applySeeks()
+}
+
+func (r *sinkRunner) shutdown(failure error) {
+	t := r.t
+	if r.cl != nil && r.started {
+		// Queued rebalances first, so their partitions are committed/closed once.
+		if err := r.serviceRebalances(); err != nil {
+			t.log.Error("rebalance during shutdown failed", "error", err)
+		}
+		// Java commits and closes every partition on the way out, failed or not:
+		// current offsets only cover batches Put accepted.
+		if parts := r.assignedList(); len(parts) > 0 {
+			if err := r.commit(true, parts); err != nil {
+				t.log.Error("closing partitions failed", "error", err)
+			}
+		}
+	}
+	r.mu.Lock()
+	r.closing = true
+	pending := r.pending
+	r.pending = nil
+	r.mu.Unlock()
+	for _, req := range pending {
+		close(req.done)
+	}
+	if r.started {
+		if err := t.guard("sink task Stop", r.st.Stop); err != nil {
+			t.log.Error("sink task Stop failed", "error", err)
+		}
+	}
+	if r.cl != nil {
+		r.cl.Close()
+	}
+	r.p.close(r.t.log)
+}

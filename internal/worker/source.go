@@ -1,0 +1,375 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/goconnect/goconnect/api/connect"
+	"github.com/goconnect/goconnect/internal/herder"
+	"github.com/goconnect/goconnect/internal/kafka"
+	"github.com/goconnect/goconnect/internal/storage"
+)
+
+// retriablePollBackoff is the wait after a RetriableError from Poll without its own
+// backoff; Java retries at once, which spins against a down system.
+const retriablePollBackoff = 100 * time.Millisecond
+
+// sourceRunner is the loop of a source task (Java's WorkerSourceTask, at-least-once).
+type sourceRunner struct {
+	t       *task
+	st      connect.SourceTask
+	p       *pipeline
+	props   map[string]string
+	cl      *kgo.Client
+	tracker *offsetTracker
+	reader  *offsetReader
+
+	committer       connect.SourceTaskCommitter // optional
+	recordCommitter connect.RecordCommitter     // optional
+
+	// produceErr holds the first asynchronous produce failure; the task goroutine
+	// fails the task when it sees it. Once set, no later record of the failed
+	// record's partition can become committable (the failed one is never acked).
+	errMu      sync.Mutex
+	produceErr error
+
+	started bool
+}
+
+func newSourceRunner(t *task, st connect.SourceTask, p *pipeline, connProps, taskProps map[string]string) (*sourceRunner, error) {
+	w := t.w
+	opts, err := kafka.Opts(kafka.SourceProducerProps(w.cfg.Props, connProps, t.id.Connector, t.id.Task), kafka.Producer, t.log)
+	if err != nil {
+		return nil, fmt.Errorf("source producer of task %s: %w", t.name(), err)
+	}
+	opts = append(opts,
+		// Topic auto-creation through metadata requests, as the Java producer asks for
+		// by default; topic.creation.* support replaces this later.
+		kgo.AllowAutoTopicCreation(),
+		kgo.RecordPartitioner(connectPartitioner{kgo.UniformBytesPartitioner(64<<10, true, true, nil)}),
+	)
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("source producer of task %s: %w", t.name(), err)
+	}
+	r := &sourceRunner{
+		t: t, st: st, p: p, props: taskProps, cl: cl,
+		tracker: newOffsetTracker(t.id.Connector),
+		reader:  &offsetReader{connector: t.id.Connector, store: w.offsets},
+	}
+	r.committer, _ = st.(connect.SourceTaskCommitter)
+	r.recordCommitter, _ = st.(connect.RecordCommitter)
+	return r, nil
+}
+
+// wake is a no-op: the source loop waits on task.targetCh while paused and sees
+// the target after each Poll while running.
+func (r *sourceRunner) wake() {}
+
+func (r *sourceRunner) release() {
+	r.cl.Close()
+	r.p.close(r.t.log)
+}
+
+type sourceTaskContext struct {
+	taskContext
+	reader *offsetReader
+}
+
+func (c *sourceTaskContext) OffsetStorageReader() connect.OffsetStorageReader { return c.reader }
+
+func (r *sourceRunner) execute() error {
+	t := r.t
+	if t.stopping() {
+		return nil
+	}
+	if err := r.st.Start(&sourceTaskContext{taskContext{r.props}, r.reader}, r.props); err != nil {
+		return fmt.Errorf("start source task: %w", err)
+	}
+	r.started = true
+	interval := t.w.cfg.OffsetFlushInterval
+	nextCommit := time.Now().Add(interval)
+	reported := herder.State("")
+	for {
+		if t.stopping() {
+			return nil
+		}
+		if t.paused() {
+			if reported != herder.StatePaused {
+				t.report(herder.StatePaused, "")
+				reported = herder.StatePaused
+			}
+			if !r.awaitUnpause(&nextCommit) {
+				return nil
+			}
+			continue
+		}
+		if reported != herder.StateRunning {
+			t.report(herder.StateRunning, "")
+			reported = herder.StateRunning
+		}
+		if err := r.failure(); err != nil {
+			return err
+		}
+		if !time.Now().Before(nextCommit) {
+			r.commit(false)
+			nextCommit = time.Now().Add(interval)
+		}
+		recs, err := r.st.Poll(t.ctx)
+		if t.stopping() {
+			// Records returned with the stop are still sent: they may already
+			// be consumed from the source system.
+			if err == nil && len(recs) > 0 {
+				return r.send(recs)
+			}
+			return nil
+		}
+		if err != nil {
+			var re *connect.RetriableError
+			if errors.As(err, &re) {
+				t.log.Warn("retriable error from source task poll", "error", err)
+				r.wait(max(re.Backoff, retriablePollBackoff))
+				continue
+			}
+			return fmt.Errorf("poll source task: %w", err)
+		}
+		if err := r.send(recs); err != nil {
+			return err
+		}
+	}
+}
+
+// awaitUnpause blocks while paused, committing acked offsets at the interval; it
+// returns false when the task is stopped.
+func (r *sourceRunner) awaitUnpause(nextCommit *time.Time) bool {
+	t := r.t
+	for t.paused() {
+		timer := time.NewTimer(time.Until(*nextCommit))
+		select {
+		case <-t.ctx.Done():
+			timer.Stop()
+			return false
+		case <-t.targetCh:
+		case <-timer.C:
+			r.commit(false)
+			*nextCommit = time.Now().Add(t.w.cfg.OffsetFlushInterval)
+		}
+		timer.Stop()
+	}
+	return true
+}
+
+// wait blocks for d or until the task is stopped.
+func (r *sourceRunner) wait(d time.Duration) {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-r.t.ctx.Done():
+	case <-timer.C:
+	}
+}
+
+// send transforms, converts and produces one polled batch. Produce is
+// asynchronous: franz-go batches per partition and calls onAck per record.
+func (r *sourceRunner) send(recs []*connect.Record) error {
+	for _, rec := range recs {
+		if rec == nil {
+			continue
+		}
+		out, err := r.p.chain.apply(rec)
+		if err != nil {
+			return err
+		}
+		if out == nil {
+			// Dropped by a transformation: reported to the task but not tracked, so
+			// its offset is committed only with a later record of its partition.
+			r.commitRecord(rec, nil)
+			continue
+		}
+		kr, err := r.convert(out)
+		if err != nil {
+			return err
+		}
+		var s *submitted
+		if rec.SourcePartition != nil || rec.SourceOffset != nil {
+			key, err := storage.OffsetKey(r.t.id.Connector, rec.SourcePartition)
+			if err != nil {
+				return err
+			}
+			if _, err := storage.OffsetValue(rec.SourceOffset); err != nil {
+				return err
+			}
+			s = r.tracker.submit(key, rec.SourceOffset)
+		}
+		// hardCtx, not the stop ctx: records already handed to the producer must
+		// still be delivered during a graceful stop; only cancel aborts them.
+		r.cl.Produce(r.t.hardCtx, kr, r.onAck(rec, s))
+	}
+	return nil
+}
+
+// onAck returns the produce callback of one record. It runs on a franz-go
+// goroutine, concurrently with the task goroutine.
+func (r *sourceRunner) onAck(rec *connect.Record, s *submitted) func(*kgo.Record, error) {
+	return func(kr *kgo.Record, err error) {
+		if err != nil {
+			r.setFailure(fmt.Errorf("produce record to topic %s: %w", kr.Topic, err))
+			return
+		}
+		if s != nil {
+			r.tracker.ack(s)
+		}
+		if r.recordCommitter != nil {
+			r.commitRecord(rec, &connect.RecordMetadata{Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset, Timestamp: kr.Timestamp})
+		}
+	}
+}
+
+// commitRecord calls RecordCommitter.CommitRecord, which may run on a franz-go
+// goroutine: its panics must not crash the process, so each call is protected and
+// failures are logged as Java does.
+func (r *sourceRunner) commitRecord(rec *connect.Record, md *connect.RecordMetadata) {
+	if r.recordCommitter == nil {
+		return
+	}
+	if err := protect("source task CommitRecord", func() error { return r.recordCommitter.CommitRecord(rec, md) }); err != nil {
+		r.t.log.Error("source task CommitRecord failed", "error", err)
+	}
+}
+
+func (r *sourceRunner) setFailure(err error) {
+	r.errMu.Lock()
+	if r.produceErr == nil {
+		r.produceErr = err
+	}
+	r.errMu.Unlock()
+}
+
+func (r *sourceRunner) failure() error {
+	r.errMu.Lock()
+	defer r.errMu.Unlock()
+	return r.produceErr
+}
+
+// convert builds the Kafka record: headers, then key, then value (Java's order).
+func (r *sourceRunner) convert(rec *connect.Record) (*kgo.Record, error) {
+	if rec.Topic == "" {
+		return nil, fmt.Errorf("source record has no topic")
+	}
+	kr := &kgo.Record{Topic: rec.Topic, Partition: rec.Partition}
+	if !rec.Timestamp.IsZero() {
+		if rec.Timestamp.UnixMilli() < 0 {
+			return nil, fmt.Errorf("invalid negative timestamp %d in source record", rec.Timestamp.UnixMilli())
+		}
+		kr.Timestamp = rec.Timestamp
+	}
+	if len(rec.Headers) > 0 {
+		kr.Headers = make([]kgo.RecordHeader, len(rec.Headers))
+		for i, h := range rec.Headers {
+			b, err := r.p.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value)
+			if err != nil {
+				return nil, fmt.Errorf("convert header %s of record for topic %s: %w", h.Key, rec.Topic, err)
+			}
+			kr.Headers[i] = kgo.RecordHeader{Key: h.Key, Value: b}
+		}
+	}
+	var err error
+	if kr.Key, err = r.p.key.FromConnectData(rec.Topic, rec.Headers, rec.KeySchema, rec.Key); err != nil {
+		return nil, fmt.Errorf("convert key of record for topic %s: %w", rec.Topic, err)
+	}
+	if kr.Value, err = r.p.value.FromConnectData(rec.Topic, rec.Headers, rec.ValueSchema, rec.Value); err != nil {
+		return nil, fmt.Errorf("convert value of record for topic %s: %w", rec.Topic, err)
+	}
+	return kr, nil
+}
+
+// commit stores the committable offsets, then calls SourceTask.Commit. With
+// final, in-flight records get offset.flush.timeout.ms to be acked first.
+func (r *sourceRunner) commit(final bool) {
+	t := r.t
+	timeout := t.w.cfg.OffsetFlushTimeout
+	if final {
+		ctx, cancel := context.WithTimeout(t.hardCtx, timeout)
+		if err := r.cl.Flush(ctx); err != nil {
+			t.log.Warn("in-flight records not acked within offset.flush.timeout.ms; their offsets are not committed", "error", err)
+		}
+		cancel()
+	}
+	entries, parts, err := r.tracker.committable()
+	if err != nil {
+		t.log.Error("encode source offsets", "error", err)
+		return
+	}
+	if len(entries) > 0 {
+		ctx, cancel := context.WithTimeout(t.hardCtx, timeout)
+		err := t.w.offsets.Set(ctx, entries)
+		cancel()
+		if err != nil {
+			r.tracker.markFailed(parts)
+			t.log.Error("commit source offsets failed; retrying at the next interval", "error", err)
+			return
+		}
+	}
+	if r.committer != nil && r.started {
+		if err := t.guard("source task Commit", r.committer.Commit); err != nil {
+			t.log.Error("source task Commit failed", "error", err)
+		}
+	}
+}
+
+func (r *sourceRunner) shutdown(failure error) {
+	t := r.t
+	if r.started {
+		// A final commit is attempted on failure too (Java does): only acked
+		// records count, so it cannot lose anything.
+		r.commit(true)
+		if err := t.guard("source task Stop", r.st.Stop); err != nil {
+			t.log.Error("source task Stop failed", "error", err)
+		}
+	}
+	r.cl.Close()
+	r.p.close(r.t.log)
+}
+
+// connectPartitioner honours a source record's explicit partition and lets the
+// wrapped partitioner (Java's default: sticky for null keys, murmur2 of the key
+// otherwise) choose when the record asks for none (Partition < 0).
+type connectPartitioner struct{ def kgo.Partitioner }
+
+func (p connectPartitioner) ForTopic(topic string) kgo.TopicPartitioner {
+	return &connectTopicPartitioner{def: p.def.ForTopic(topic)}
+}
+
+type connectTopicPartitioner struct{ def kgo.TopicPartitioner }
+
+func (p *connectTopicPartitioner) RequiresConsistency(r *kgo.Record) bool {
+	return r.Partition >= 0 || p.def.RequiresConsistency(r)
+}
+
+func (p *connectTopicPartitioner) Partition(r *kgo.Record, n int) int {
+	if r.Partition >= 0 {
+		return int(r.Partition)
+	}
+	return p.def.Partition(r, n)
+}
+
+func (p *connectTopicPartitioner) OnNewBatch() {
+	if nb, ok := p.def.(kgo.TopicPartitionerOnNewBatch); ok {
+		nb.OnNewBatch()
+	}
+}
+
+func (p *connectTopicPartitioner) PartitionByBackup(r *kgo.Record, n int, it kgo.TopicBackupIter) int {
+	if r.Partition >= 0 {
+		return int(r.Partition)
+	}
+	if bp, ok := p.def.(kgo.TopicBackupPartitioner); ok {
+		return bp.PartitionByBackup(r, n, it)
+	}
+	return p.def.Partition(r, n)
+}
