@@ -210,10 +210,18 @@ func (r *Registry) Get(name string) (herder.LoggerLevel, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e, ok := r.loggers[name]
-	if !ok {
-		return herder.LoggerLevel{}, false
+	if ok {
+		return r.levelOf(name, e), true
 	}
-	return r.levelOf(name, e), true
+	// A package above known loggers (org.apache.kafka.connect above
+	// org.apache.kafka.connect.runtime.Worker) exists as far as a user is
+	// concerned, as it does in Log4j's hierarchy: report its effective level.
+	for known := range r.loggers {
+		if strings.HasPrefix(known, name+".") {
+			return herder.LoggerLevel{Level: r.inherited(name)}, true
+		}
+	}
+	return herder.LoggerLevel{}, false
 }
 
 // Set sets level on the logger called name and on every known descendant of it

@@ -192,3 +192,18 @@ func TestNewInvalidRootLevel(t *testing.T) {
 		t.Errorf("New with bad level: %v", err)
 	}
 }
+
+// TestGetAncestorOfKnownLogger: as with Log4j in Java, a package logger above known
+// loggers can be read (GET /admin/loggers/org.apache.kafka.connect), unrelated
+// names cannot.
+func TestGetAncestorOfKnownLogger(t *testing.T) {
+	r, _ := newTestRegistry(t, &bytes.Buffer{})
+	r.Logger("org.apache.kafka.connect.runtime.Worker")
+	got, ok := r.Get("org.apache.kafka.connect")
+	if !ok || got.Level != "INFO" || got.LastModified != nil {
+		t.Fatalf("Get(org.apache.kafka.connect) = %+v, %v; want INFO, never modified", got, ok)
+	}
+	if _, ok := r.Get("org.apache.kafka.conn"); ok {
+		t.Fatal("a name that is not a dotted ancestor must not exist")
+	}
+}

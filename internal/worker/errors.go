@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 )
 
 // Sentinel errors, matched with errors.Is.
@@ -28,14 +29,64 @@ type panicError struct {
 
 func (e *panicError) Error() string { return fmt.Sprintf("%s panicked: %v", e.what, e.value) }
 
-// trace renders err as the status trace: the error text, plus the goroutine stack
-// for panics (Java shows the exception stack trace there).
+// pluginError marks an error returned by plugin code, so the status trace shows the
+// plugin's own message rather than the runtime's wrapping.
+type pluginError struct{ err error }
+
+func (e *pluginError) Error() string { return e.err.Error() }
+func (e *pluginError) Unwrap() error { return e.err }
+
+// fromPlugin marks a non-nil error returned by plugin code.
+func fromPlugin(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &pluginError{err}
+}
+
+// traceHead is the exception class Java Kafka Connect names in the first line of a
+// failure trace; clients and scripts that parse traces look for it.
+const traceHead = "org.apache.kafka.connect.errors.ConnectException: "
+
+// trace renders err as the status trace, shaped like Java's: a first line
+// "org.apache.kafka.connect.errors.ConnectException: <message>" with the plugin's
+// message (the runtime's own wrapping is left out), then one "Caused by: " line per
+// cause that Go's "message: %w" convention appended to it, and for panics the
+// goroutine stack where Java shows the exception stack.
 func trace(err error) string {
 	var pe *panicError
-	if errors.As(err, &pe) {
-		return fmt.Sprintf("%s\n\n%s", err.Error(), pe.stack)
+	isPanic := errors.As(err, &pe)
+	// The innermost plugin error carries the plugin's own message; what wraps it
+	// is the runtime's context.
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if plug, ok := e.(*pluginError); ok {
+			err = plug.err
+		}
 	}
-	return err.Error()
+	var b strings.Builder
+	b.WriteString(traceHead)
+	first := true
+	for err != nil {
+		msg, cause := err.Error(), errors.Unwrap(err)
+		if cause != nil {
+			if head, ok := strings.CutSuffix(msg, ": "+cause.Error()); ok {
+				msg = head
+			} else {
+				cause = nil // not "message: cause": keep the text whole
+			}
+		}
+		if !first {
+			b.WriteString("\nCaused by: ")
+		}
+		b.WriteString(msg)
+		first = false
+		err = cause
+	}
+	if isPanic {
+		b.WriteString("\n\n")
+		b.Write(pe.stack)
+	}
+	return b.String()
 }
 
 // protect calls f and turns a panic into a *panicError, so a misbehaving plugin
@@ -43,8 +94,11 @@ func trace(err error) string {
 func protect(what string, f func() error) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = &panicError{what: what, value: v, stack: debug.Stack()}
+			err = &pluginError{&panicError{what: what, value: v, stack: debug.Stack()}}
 		}
 	}()
-	return f()
+	if err := f(); err != nil {
+		return &pluginError{err}
+	}
+	return nil
 }

@@ -374,7 +374,7 @@ func (r *sinkRunner) execute() error {
 	}
 	r.cl = cl
 	if err := r.st.Start(&sinkTaskContext{taskContext{r.props}, r}, r.props); err != nil {
-		return fmt.Errorf("start sink task: %w", err)
+		return fmt.Errorf("start sink task: %w", fromPlugin(err))
 	}
 	r.started = true
 	interval := t.w.cfg.OffsetFlushInterval
@@ -616,7 +616,7 @@ func (r *sinkRunner) convert(kr *kgo.Record) (*connect.Record, error) {
 // use it as a tick). On success the consumed offsets become committable; on a
 // RetriableError every partition is paused and the same batch is redelivered.
 func (r *sinkRunner) put() error {
-	err := r.st.Put(r.t.ctx, r.batch)
+	err := fromPlugin(r.st.Put(r.t.ctx, r.batch))
 	if err == nil {
 		maps.Copy(r.current, r.batchNext)
 		clear(r.batchNext)
@@ -736,9 +736,10 @@ func (r *sinkRunner) preCommit(offsets map[tp]int64) (map[tp]int64, error) {
 	ctx := r.t.hardCtx
 	switch {
 	case r.preCommitter != nil:
-		return r.preCommitter.PreCommit(ctx, maps.Clone(offsets))
+		offs, err := r.preCommitter.PreCommit(ctx, maps.Clone(offsets))
+		return offs, fromPlugin(err)
 	case r.flusher != nil:
-		if err := r.flusher.Flush(ctx, maps.Clone(offsets)); err != nil {
+		if err := fromPlugin(r.flusher.Flush(ctx, maps.Clone(offsets))); err != nil {
 			return nil, err
 		}
 	}

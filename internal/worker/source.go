@@ -88,7 +88,7 @@ func (r *sourceRunner) execute() error {
 	if t.stopping() {
 		return nil
 	}
-	if err := r.st.Start(&sourceTaskContext{taskContext{r.props}, r.reader}, r.props); err != nil {
+	if err := fromPlugin(r.st.Start(&sourceTaskContext{taskContext{r.props}, r.reader}, r.props)); err != nil {
 		return fmt.Errorf("start source task: %w", err)
 	}
 	r.started = true
@@ -121,6 +121,7 @@ func (r *sourceRunner) execute() error {
 			nextCommit = time.Now().Add(interval)
 		}
 		recs, err := r.st.Poll(t.ctx)
+		err = fromPlugin(err)
 		if t.stopping() {
 			// Records returned with the stop are still sent: they may already
 			// be consumed from the source system.

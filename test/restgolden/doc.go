@@ -36,7 +36,8 @@
 // between any two runs or implementations without being a behaviour change:
 //
 //   - ServerInfo (an object with version, commit and kafka_cluster_id, i.e.
-//     GET /): all three values become "<volatile>".
+//     GET /): all three values become "<volatile>", and goconnect's extra
+//     goconnect_version field is dropped.
 //   - every "worker_id" value becomes "<worker_id>" (it is host:port).
 //   - every "trace" string keeps only its first line (exception class and
 //     message); Java stack frames cannot match a Go implementation.
@@ -61,6 +62,11 @@
 //     keeps only {name} itself: with Log4j2 (Kafka 4.x) Java lists every
 //     logger the JVM has instantiated (hundreds, depending on class loading),
 //     not only the explicitly configured ones.
+//   - GET /admin/loggers (Compare): loggers known to one side only are dropped,
+//     except Java's package-level loggers (the scenario's PUT targets), which
+//     goconnect must list too.
+//   - GET /connector-plugins: goconnect's extra built-ins (GoconnectExtraPlugins,
+//     the Verifiable connectors) are dropped.
 //   - the body of GET /connectors (a JSON array of names) is sorted, because
 //     Java returns the names in hash order.
 //

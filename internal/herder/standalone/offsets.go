@@ -240,6 +240,7 @@ func (h *Herder) modifySourceOffsets(ctx context.Context, t offsetsTarget, offse
 		if po.Partition == nil {
 			return false, herder.Errorf(herder.ErrBadRequest, "Source partitions may not be null")
 		}
+		po.Partition, po.Offset = plainNumbers(po.Partition), plainNumbers(po.Offset)
 		if err := validatePrimitive(po.Partition); err != nil {
 			return false, err
 		}
@@ -271,6 +272,27 @@ func (h *Herder) modifySourceOffsets(ctx context.Context, t offsetsTarget, offse
 		return false, fmt.Errorf("Failed to write offsets for connector %s: %w", t.name, err) //nolint:staticcheck // Java-style message
 	}
 	return managed, nil
+}
+
+// plainNumbers returns m with JSON numbers as Java's Jackson reads them into an
+// untyped map: integers as int64, other numbers as float64. REST bodies are decoded
+// with json.Number to keep big integers exact; stored offsets need plain values.
+func plainNumbers(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if n, ok := v.(json.Number); ok {
+			if i, err := n.Int64(); err == nil {
+				v = i
+			} else if f, err := n.Float64(); err == nil {
+				v = f
+			}
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // validatePrimitive is OffsetUtils.validateFormat: values must be primitives.
