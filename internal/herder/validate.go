@@ -10,12 +10,14 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/goconnect/goconnect/api/config"
 	"github.com/goconnect/goconnect/api/connect"
+	"github.com/goconnect/goconnect/internal/kafka"
 	"github.com/goconnect/goconnect/internal/registry"
 )
 
@@ -105,6 +107,7 @@ func ValidateWith(reg *registry.Registry, props map[string]string, opts Validate
 	} {
 		converterInfos = append(converterInfos, validateConverter(reg, props, frameworkValues, c.key, c.kind, c.typeConfig))
 	}
+	converterInfos = append(converterInfos, validateClientOverrides(props, opts.WorkerProps)...)
 	return mergeConfigInfos(connType, append([]*ConfigInfos{&connectorInfos}, converterInfos...)...), nil
 }
 
@@ -914,4 +917,61 @@ func tableSizeFor(c int) int {
 // string must match).
 func compileFullMatch(expr string) (*regexp.Regexp, error) {
 	return regexp.Compile(`^(?:` + expr + `)$`)
+}
+
+// ConnectorClientPolicyConfig is the worker key naming the
+// ConnectorClientConfigOverridePolicy.
+const ConnectorClientPolicyConfig = "connector.client.config.override.policy"
+
+// principalOverrides are the keys Java's PrincipalConnectorClientConfigOverridePolicy
+// allows.
+var principalOverrides = []string{"sasl.jaas.config", "sasl.mechanism", "security.protocol"}
+
+// validateClientOverrides is Java's AbstractHerder.validateClientOverrides for
+// producer.override.*, consumer.override.* and admin.override.*: every key is
+// checked against the worker's connector.client.config.override.policy (All,
+// None or Principal, by class name or alias, default All) with Java's message,
+// and — beyond Java — against what goconnect's Kafka client supports
+// (kafka.Check), so an unknown or unsupported key is an error on that key instead
+// of being ignored at run time. Only prefixes the connector uses appear.
+func validateClientOverrides(props, worker map[string]string) []*ConfigInfos {
+	policy := strings.TrimSpace(worker[ConnectorClientPolicyConfig])
+	name := policy[strings.LastIndex(policy, ".")+1:]
+	name = strings.TrimSuffix(name, "ConnectorClientConfigOverridePolicy")
+	switch name {
+	case "":
+		name = "All"
+	case "All", "None", "Principal":
+	default:
+		name = "None" // an unknown policy fails the worker at start; be strict here
+	}
+	var out []*ConfigInfos
+	for _, c := range []struct {
+		prefix string
+		role   kafka.Role
+	}{
+		{kafka.ProducerOverridePrefix, kafka.Producer},
+		{kafka.ConsumerOverridePrefix, kafka.Consumer},
+		{kafka.AdminOverridePrefix, kafka.Admin},
+	} {
+		sub := kafka.WithPrefix(props, c.prefix)
+		if len(sub) == 0 {
+			continue
+		}
+		checked := kafka.Check(sub, c.role)
+		var values []config.Value
+		for _, k := range slices.Sorted(maps.Keys(sub)) {
+			v := config.Value{Name: k, Value: sub[k], Visible: true}
+			allowed := name == "All" || (name == "Principal" && slices.Contains(principalOverrides, k))
+			if !allowed {
+				v.Errors = append(v.Errors, "The '"+name+"' policy does not allow '"+k+"' to be overridden in the connector configuration.")
+			}
+			if msg, bad := checked[k]; bad {
+				v.Errors = append(v.Errors, msg)
+			}
+			values = append(values, v)
+		}
+		out = append(out, prefixedConfigInfos(newDefn(), values, c.prefix))
+	}
+	return out
 }

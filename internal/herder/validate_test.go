@@ -255,3 +255,41 @@ func TestJavaMapString(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateClientOverrides(t *testing.T) {
+	props := map[string]string{
+		"connector.class": "com.example.TestSourceConnector", "name": "s", "topic": "t",
+		"producer.override.linger.ms":        "5",
+		"producer.override.no.such.key":      "1",
+		"producer.override.compression.type": "brotli",
+		"admin.override.sasl.mechanism":      "PLAIN",
+	}
+	for _, tc := range []struct {
+		policy string
+		want   map[string][]string
+	}{
+		{"", map[string][]string{
+			"producer.override.no.such.key":      {"Unknown or unsupported producer configuration 'no.such.key': goconnect's Kafka client has no equivalent for it"},
+			"producer.override.compression.type": {"invalid value brotli for configuration compression.type: expected none, gzip, snappy, lz4 or zstd"},
+		}},
+		{"org.apache.kafka.connect.connector.policy.PrincipalConnectorClientConfigOverridePolicy", map[string][]string{
+			"producer.override.linger.ms": {"The 'Principal' policy does not allow 'linger.ms' to be overridden in the connector configuration."},
+			"producer.override.no.such.key": {"The 'Principal' policy does not allow 'no.such.key' to be overridden in the connector configuration.",
+				"Unknown or unsupported producer configuration 'no.such.key': goconnect's Kafka client has no equivalent for it"},
+			"producer.override.compression.type": {"The 'Principal' policy does not allow 'compression.type' to be overridden in the connector configuration.",
+				"invalid value brotli for configuration compression.type: expected none, gzip, snappy, lz4 or zstd"},
+		}},
+	} {
+		infos, err := ValidateWith(testRegistry(), props, ValidateOptions{WorkerProps: map[string]string{ConnectorClientPolicyConfig: tc.policy}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.want, errorsOf(infos)); diff != "" {
+			t.Errorf("policy %q (-want +got):\n%s", tc.policy, diff)
+		}
+	}
+	infos, _ := ValidateWith(testRegistry(), props, ValidateOptions{WorkerProps: map[string]string{ConnectorClientPolicyConfig: "None"}})
+	if got := errorsOf(infos)["admin.override.sasl.mechanism"]; len(got) != 1 || !strings.Contains(got[0], "The 'None' policy does not allow 'sasl.mechanism'") {
+		t.Errorf("None policy: %v", got)
+	}
+}

@@ -134,3 +134,23 @@ func TestOptsProduceConsume(t *testing.T) {
 		t.Errorf("group = %v, want connect-s", g)
 	}
 }
+
+func TestCheckRejectsUnknownAndBadKeys(t *testing.T) {
+	got := Check(map[string]string{
+		"acks": "all", "linger.ms": "5", "compression.type": "brotli", "no.such.key": "1",
+		"sasl.mechanism": "PLAIN", "session.timeout.ms": "100",
+	}, Producer)
+	for _, k := range []string{"compression.type", "no.such.key", "session.timeout.ms"} {
+		if got[k] == "" {
+			t.Errorf("Check: no message for %s (%v)", k, got)
+		}
+	}
+	for _, k := range []string{"acks", "linger.ms", "sasl.mechanism"} {
+		if got[k] != "" {
+			t.Errorf("Check: unexpected message for %s: %s", k, got[k])
+		}
+	}
+	if got := Check(map[string]string{"session.timeout.ms": "10000", "auto.offset.reset": "latest"}, Consumer); len(got) != 0 {
+		t.Errorf("Check consumer: %v", got)
+	}
+}

@@ -375,3 +375,30 @@ func (b *builder) consumer() []kgo.Opt {
 	}
 	return opts
 }
+
+// Check validates client properties for a client of role r key by key, for
+// connector validation (producer.override.*, consumer.override.*,
+// admin.override.*): it returns a message per key whose value cannot be honoured,
+// or that the franz-go client has no counterpart for. Java clients accept unknown
+// keys silently; goconnect rejects them so a typo or a setting that would be
+// dropped is seen at validation rather than in production.
+func Check(props map[string]string, r Role) map[string]string {
+	out := map[string]string{}
+	for k, v := range props {
+		one := map[string]string{k: v}
+		if r == Consumer && k != "group.id" {
+			one["group.id"] = "check" // group keys are read only for group consumers
+		}
+		b := &builder{props: one, used: map[string]bool{}}
+		if _, err := b.build(r); err != nil {
+			out[k] = err.Error()
+			continue
+		}
+		// ssl.* and sasl.* keys are read only under the security.protocol that
+		// uses them; their values are checked when the client is built.
+		if !b.used[k] && !ignoredKeys[k] && !strings.HasPrefix(k, "ssl.") && !strings.HasPrefix(k, "sasl.") {
+			out[k] = fmt.Sprintf("Unknown or unsupported %s configuration '%s': goconnect's Kafka client has no equivalent for it", r, k)
+		}
+	}
+	return out
+}

@@ -54,6 +54,10 @@ const traceHead = "org.apache.kafka.connect.errors.ConnectException: "
 // cause that Go's "message: %w" convention appended to it, and for panics the
 // goroutine stack where Java shows the exception stack.
 func trace(err error) string {
+	var tr interface{ Trace() string }
+	if errors.As(err, &tr) {
+		return err.Error() + "\n\n" + tr.Trace()
+	}
 	var pe *panicError
 	isPanic := errors.As(err, &pe)
 	// The innermost plugin error carries the plugin's own message; what wraps it

@@ -129,6 +129,10 @@ func (e *env) registry() *registry.Registry {
 			NewHeaderConverter: func() connect.HeaderConverter { return headerOnly{&stringConverter{}} }},
 		{Class: "com.example.DropEven", Kind: registry.Transformation,
 			NewTransformation: func() connect.Transformation { return &dropEven{} }},
+		{Class: "com.example.PickyConverter", Kind: registry.Converter,
+			NewConverter: func() connect.Converter { return pickyConverter{} }},
+		{Class: "com.example.FailOdd", Kind: registry.Transformation,
+			NewTransformation: func() connect.Transformation { return failOdd{} }},
 		{Class: "com.example.TopicIs", Kind: registry.Predicate,
 			NewPredicate: func() connect.Predicate { return &topicIs{} }},
 	})
@@ -431,4 +435,36 @@ func consumeAll(t *testing.T, c *kfake.Cluster, topic string, n int) []*kgo.Reco
 		out = append(out, fs.Records()...)
 	}
 	return out
+}
+
+// odd reports whether a value's last character is an odd digit.
+func odd(s string) bool { return s != "" && (s[len(s)-1]-'0')%2 == 1 }
+
+// pickyConverter is a string converter that cannot read odd values (a data error,
+// like malformed JSON).
+type pickyConverter struct{}
+
+func (pickyConverter) Config() *config.Def                     { return config.NewDef() }
+func (pickyConverter) Configure(map[string]string, bool) error { return nil }
+func (pickyConverter) FromConnectData(_ string, _ []connect.Header, _ *data.Schema, v any) ([]byte, error) {
+	return []byte(fmt.Sprint(v)), nil
+}
+func (pickyConverter) ToConnectData(_ string, _ []connect.Header, b []byte) (*data.Schema, any, error) {
+	if odd(string(b)) {
+		return nil, nil, data.Errorf("cannot read %q", b)
+	}
+	return nil, string(b), nil
+}
+
+// failOdd fails on records whose value is odd.
+type failOdd struct{}
+
+func (failOdd) Config() *config.Def               { return config.NewDef() }
+func (failOdd) Configure(map[string]string) error { return nil }
+func (failOdd) Close() error                      { return nil }
+func (failOdd) Apply(r *connect.Record) (*connect.Record, error) {
+	if s, _ := r.Value.(string); odd(s) {
+		return nil, data.Errorf("odd value %s", s)
+	}
+	return r, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/goconnect/goconnect/api/connect"
 	"github.com/goconnect/goconnect/internal/kafka"
 	"github.com/goconnect/goconnect/internal/registry"
+	"github.com/goconnect/goconnect/internal/tolerance"
 )
 
 // defaultHeaderConverter is header.converter's default (worker and connector).
@@ -21,18 +22,21 @@ type pipeline struct {
 	key, value connect.Converter
 	header     connect.HeaderConverter
 	chain      chain
+	// keyClass, valueClass and headerClass are the converters' Java class names,
+	// as error reports name the executing class.
+	keyClass, valueClass, headerClass string
 }
 
 func (w *Worker) newPipeline(connProps map[string]string) (*pipeline, error) {
 	p := &pipeline{}
 	var err error
-	if p.key, err = w.converter(connProps, "key"); err != nil {
+	if p.key, p.keyClass, err = w.converter(connProps, "key"); err != nil {
 		return nil, err
 	}
-	if p.value, err = w.converter(connProps, "value"); err != nil {
+	if p.value, p.valueClass, err = w.converter(connProps, "value"); err != nil {
 		return nil, err
 	}
-	if p.header, err = w.headerConverter(connProps); err != nil {
+	if p.header, p.headerClass, err = w.headerConverter(connProps); err != nil {
 		return nil, err
 	}
 	if p.chain, err = w.newChain(connProps); err != nil {
@@ -58,14 +62,14 @@ func (w *Worker) converterProps(connProps map[string]string, kind, def string) (
 	return c, kafka.WithPrefix(w.cfg.Props, key+".")
 }
 
-func (w *Worker) converter(connProps map[string]string, kind string) (connect.Converter, error) {
+func (w *Worker) converter(connProps map[string]string, kind string) (connect.Converter, string, error) {
 	class, props := w.converterProps(connProps, kind, "")
 	if class == "" {
-		return nil, fmt.Errorf("missing required configuration %s.converter which has no default value", kind)
+		return nil, "", fmt.Errorf("missing required configuration %s.converter which has no default value", kind)
 	}
 	p, err := w.reg.Lookup(class, registry.Converter)
 	if err != nil {
-		return nil, fmt.Errorf("%s.converter: %w", kind, err)
+		return nil, "", fmt.Errorf("%s.converter: %w", kind, err)
 	}
 	props["converter.type"] = kind
 	var c connect.Converter
@@ -74,16 +78,16 @@ func (w *Worker) converter(connProps map[string]string, kind string) (connect.Co
 		return c.Configure(props, kind == "key")
 	})
 	if err != nil {
-		return nil, fmt.Errorf("configure %s.converter %s: %w", kind, class, err)
+		return nil, "", fmt.Errorf("configure %s.converter %s: %w", kind, class, err)
 	}
-	return c, nil
+	return c, p.Class, nil
 }
 
-func (w *Worker) headerConverter(connProps map[string]string) (connect.HeaderConverter, error) {
+func (w *Worker) headerConverter(connProps map[string]string) (connect.HeaderConverter, string, error) {
 	class, props := w.converterProps(connProps, "header", defaultHeaderConverter)
 	p, err := w.reg.Lookup(class, registry.HeaderConverter)
 	if err != nil {
-		return nil, fmt.Errorf("header.converter: %w", err)
+		return nil, "", fmt.Errorf("header.converter: %w", err)
 	}
 	props["converter.type"] = "header"
 	var c connect.HeaderConverter
@@ -92,9 +96,9 @@ func (w *Worker) headerConverter(connProps map[string]string) (connect.HeaderCon
 		return c.Configure(props)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("configure header.converter %s: %w", class, err)
+		return nil, "", fmt.Errorf("configure header.converter %s: %w", class, err)
 	}
-	return c, nil
+	return c, p.Class, nil
 }
 
 // stage is one transformation with its optional predicate.
@@ -180,6 +184,7 @@ func (w *Worker) newChain(props map[string]string) (c chain, err error) {
 		if err != nil {
 			return c, fmt.Errorf("%stype: %w", prefix, err)
 		}
+		st.class = pl.Class // the Java class name, for error reports
 		if err := protect(st.class, func() error {
 			st.t = pl.NewTransformation()
 			return st.t.Configure(sub)
@@ -191,32 +196,53 @@ func (w *Worker) newChain(props map[string]string) (c chain, err error) {
 	return c, nil
 }
 
-// apply runs r through the chain; nil means a stage dropped it. A stage whose
-// predicate test XOR negate is false passes the record through unchanged.
-// Errors are returned (errors.tolerance lands in internal/tolerance; this is where
-// it will wrap each stage).
-func (c *chain) apply(r *connect.Record) (*connect.Record, error) {
+// stageExec runs one stage of a record: the task's error operator
+// (tolerance.Operator.Execute bound to the record), or direct execution when nil.
+// ok false with a nil error means the record failed and is skipped.
+type stageExec func(stage tolerance.Stage, class string, op func() error) (ok bool, err error)
+
+func (x stageExec) run(stage tolerance.Stage, class string, op func() error) (bool, error) {
+	if x == nil {
+		return true, op()
+	}
+	return x(stage, class, op)
+}
+
+// apply runs r through the chain; nil means a stage dropped it, or (skipped) the
+// error operator tolerated a failure. A stage whose predicate test XOR negate is
+// false passes the record through unchanged. Each stage, predicate included, runs
+// as one TRANSFORMATION operation, as Java's TransformationStage does.
+func (c *chain) apply(r *connect.Record, exec stageExec) (out *connect.Record, skipped bool, err error) {
 	for i := range c.stages {
 		st := &c.stages[i]
-		if st.pred != nil {
-			ok, err := st.pred.Test(r)
-			if err != nil {
-				return nil, fmt.Errorf("predicate of transformation %s: %w", st.alias, err)
+		var next *connect.Record
+		ok, err := exec.run(tolerance.StageTransformation, st.class, func() error {
+			if st.pred != nil {
+				ok, err := st.pred.Test(r)
+				if err != nil {
+					return fmt.Errorf("predicate of transformation %s: %w", st.alias, err)
+				}
+				if ok == st.negate {
+					next = r
+					return nil
+				}
 			}
-			if ok == st.negate {
-				continue
-			}
-		}
-		out, err := st.t.Apply(r)
+			var err error
+			next, err = st.t.Apply(r)
+			return err
+		})
 		if err != nil {
-			return nil, fmt.Errorf("transformation %s (%s): %w", st.alias, st.class, err)
+			return nil, false, fmt.Errorf("transformation %s (%s): %w", st.alias, st.class, err)
 		}
-		if out == nil {
-			return nil, nil
+		if !ok {
+			return nil, true, nil
 		}
-		r = out
+		if next == nil {
+			return nil, false, nil
+		}
+		r = next
 	}
-	return r, nil
+	return r, false, nil
 }
 
 // close closes every stage and predicate; failures are logged and ignored, as

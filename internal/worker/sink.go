@@ -18,6 +18,7 @@ import (
 	"github.com/goconnect/goconnect/api/connect"
 	"github.com/goconnect/goconnect/internal/herder"
 	"github.com/goconnect/goconnect/internal/kafka"
+	"github.com/goconnect/goconnect/internal/tolerance"
 )
 
 // defaultRedeliveryBackoff is the wait before a batch is given to Put again after a
@@ -60,9 +61,18 @@ type sinkRunner struct {
 	flusher      connect.Flusher
 	preCommitter connect.PreCommitter
 	aware        connect.PartitionAware
-	// reporter is the ErrantRecordReporter given to the task; nil until the DLQ and
-	// error log of internal/tolerance are wired here (errors.deadletterqueue.*).
-	reporter connect.ErrantRecordReporter
+	// reporter is the ErrantRecordReporter given to the task; nil unless the
+	// connector configures a DLQ or the error log (KIP-610).
+	reporter  connect.ErrantRecordReporter
+	connProps map[string]string
+	errs      *taskErrors
+	topics    *topicTracker
+
+	// rawMu guards raws: the consumed bytes of records handed to Put and not yet
+	// committed, so the ErrantRecordReporter (callable from any goroutine) can send
+	// the original record to the DLQ, as Java's InternalSinkRecord does.
+	rawMu sync.Mutex
+	raws  map[rawKey]*tolerance.Raw
 
 	// Task-goroutine state.
 	started         bool
@@ -114,8 +124,14 @@ func newSinkRunner(t *task, st connect.SinkTask, p *pipeline, connProps, taskPro
 	default:
 		return nil, fmt.Errorf("Must configure one of topics or topics.regex")
 	}
+	errs, err := newTaskErrors(t, connProps)
+	if err != nil {
+		return nil, err
+	}
 	r := &sinkRunner{
 		t: t, st: st, p: p, props: taskProps,
+		connProps: connProps, errs: errs, topics: newTopicTracker(t),
+		raws:       map[rawKey]*tolerance.Raw{},
 		maxPoll:    kafka.MaxPollRecords(cprops),
 		assigned:   map[tp]bool{},
 		consumed:   map[tp]bool{},
@@ -141,10 +157,46 @@ func newSinkRunner(t *task, st connect.SinkTask, p *pipeline, connProps, taskPro
 	r.flusher, _ = st.(connect.Flusher)
 	r.preCommitter, _ = st.(connect.PreCommitter)
 	r.aware, _ = st.(connect.PartitionAware)
+	if errs.reporting() {
+		r.reporter = errantReporter{r}
+	}
 	return r, nil
 }
 
-func (r *sinkRunner) release() { r.p.close(r.t.log) }
+func (r *sinkRunner) release() {
+	r.errs.close()
+	r.p.close(r.t.log)
+}
+
+// rawKey locates a consumed record.
+type rawKey struct {
+	tp
+	offset int64
+}
+
+// errantReporter is the sink task's ErrantRecordReporter (Java's
+// WorkerErrantRecordReporter): the failed record goes through the task's error
+// operator at stage TASK_PUT; the sink's commit waits for its DLQ copy.
+type errantReporter struct{ r *sinkRunner }
+
+func (e errantReporter) Report(_ context.Context, rec *connect.Record, err error) error {
+	if rec == nil {
+		return fmt.Errorf("report errant record: nil record")
+	}
+	k := rawKey{tp{Topic: rec.OriginalTopic, Partition: rec.OriginalPartition}, rec.OriginalOffset}
+	e.r.rawMu.Lock()
+	raw := e.r.raws[k]
+	e.r.rawMu.Unlock()
+	if raw == nil {
+		// Not a record this task was given (or already committed): Java converts
+		// such records back with the converters; those belong to the task
+		// goroutine, so the value is rendered without them.
+		raw = &tolerance.Raw{Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Offset,
+			Key: tolerance.RenderValue(rec.Key), Value: tolerance.RenderValue(rec.Value),
+			Timestamp: rec.Timestamp, TimestampType: rec.TimestampType}
+	}
+	return e.r.errs.op.ReportFailed(tolerance.StageTaskPut, e.r.t.class, tolerance.Subject{Consumed: raw}, err)
+}
 
 func toTPs(m map[string][]int32) []tp {
 	var out []tp
@@ -373,6 +425,9 @@ func (r *sinkRunner) execute() error {
 		return fmt.Errorf("sink consumer of task %s: %w", t.name(), err)
 	}
 	r.cl = cl
+	if err := r.errs.setupDLQ(t, r.connProps); err != nil {
+		return err
+	}
 	if err := r.st.Start(&sinkTaskContext{taskContext{r.props}, r}, r.props); err != nil {
 		return fmt.Errorf("start sink task: %w", fromPlugin(err))
 	}
@@ -409,6 +464,9 @@ func (r *sinkRunner) execute() error {
 			return err
 		}
 		if err := r.collect(fetches); err != nil {
+			if t.stopping() && errors.Is(err, context.Canceled) {
+				return nil // stopped while retrying a stage
+			}
 			return err
 		}
 		if r.redeliver && time.Now().Before(r.retryAt) {
@@ -554,17 +612,29 @@ func (r *sinkRunner) collect(fetches kgo.Fetches) error {
 				continue
 			}
 		}
+		r.topics.record(kr.Topic)
+		// A skipped or dropped record still advances its partition's offset.
 		r.batchNext[p] = kr.Offset + 1
-		rec, err := r.convert(kr)
+		raw := rawOf(kr, timestampType(kr))
+		exec := r.errs.exec(r.t.ctx, tolerance.Subject{Consumed: raw})
+		rec, ok, err := r.convert(kr, exec)
 		if err != nil {
 			return err
 		}
-		out, err := r.p.chain.apply(rec)
+		if !ok {
+			continue
+		}
+		out, _, err := r.p.chain.apply(rec, exec)
 		if err != nil {
 			return err
 		}
-		if out != nil { // a dropped record still advances its partition's offset
+		if out != nil {
 			r.batch = append(r.batch, out)
+			if r.reporter != nil {
+				r.rawMu.Lock()
+				r.raws[rawKey{p, kr.Offset}] = raw
+				r.rawMu.Unlock()
+			}
 		}
 	}
 	if reseek {
@@ -573,43 +643,68 @@ func (r *sinkRunner) collect(fetches kgo.Fetches) error {
 	return nil
 }
 
-// convert builds the sink record: headers, key and value through the converters.
-func (r *sinkRunner) convert(kr *kgo.Record) (*connect.Record, error) {
-	rec := &connect.Record{
-		Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset,
-		OriginalTopic: kr.Topic, OriginalPartition: kr.Partition, OriginalOffset: kr.Offset,
+func timestampType(kr *kgo.Record) connect.TimestampType {
+	if kr.Timestamp.UnixMilli() < 0 {
+		return connect.NoTimestampType
 	}
 	switch kr.Attrs.TimestampType() {
 	case 0:
-		rec.TimestampType = connect.CreateTime
+		return connect.CreateTime
 	case 1:
-		rec.TimestampType = connect.LogAppendTime
-	default:
-		rec.TimestampType = connect.NoTimestampType
+		return connect.LogAppendTime
 	}
-	if rec.TimestampType != connect.NoTimestampType && kr.Timestamp.UnixMilli() >= 0 {
+	return connect.NoTimestampType
+}
+
+// convert builds the sink record: headers, key and value through the converters,
+// each a stage of the error operator. ok false with a nil error: a tolerated
+// failure, the record is skipped. Headers go first (Java converts them last)
+// because the Go converter API hands Connect headers to key and value converters.
+func (r *sinkRunner) convert(kr *kgo.Record, exec stageExec) (rec *connect.Record, ok bool, err error) {
+	rec = &connect.Record{
+		Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset,
+		OriginalTopic: kr.Topic, OriginalPartition: kr.Partition, OriginalOffset: kr.Offset,
+		TimestampType: timestampType(kr),
+	}
+	if rec.TimestampType != connect.NoTimestampType {
 		rec.Timestamp = kr.Timestamp
-	} else {
-		rec.TimestampType = connect.NoTimestampType
 	}
+	where := fmt.Sprintf("%s-%d@%d", kr.Topic, kr.Partition, kr.Offset)
 	if len(kr.Headers) > 0 {
 		rec.Headers = make([]connect.Header, len(kr.Headers))
-		for i, h := range kr.Headers {
-			s, v, err := r.p.header.ToConnectHeader(kr.Topic, h.Key, h.Value)
-			if err != nil {
-				return nil, fmt.Errorf("convert header %s of record %s-%d@%d: %w", h.Key, kr.Topic, kr.Partition, kr.Offset, err)
+		if ok, err := exec.run(tolerance.StageHeaderConverter, r.p.headerClass, func() error {
+			for i, h := range kr.Headers {
+				s, v, err := r.p.header.ToConnectHeader(kr.Topic, h.Key, h.Value)
+				if err != nil {
+					return err
+				}
+				rec.Headers[i] = connect.Header{Key: h.Key, Schema: s, Value: v}
 			}
-			rec.Headers[i] = connect.Header{Key: h.Key, Schema: s, Value: v}
+			return nil
+		}); !ok || err != nil {
+			return nil, false, wrapConvertSink(err, "headers", where)
 		}
 	}
-	var err error
-	if rec.KeySchema, rec.Key, err = r.p.key.ToConnectData(kr.Topic, rec.Headers, kr.Key); err != nil {
-		return nil, fmt.Errorf("convert key of record %s-%d@%d: %w", kr.Topic, kr.Partition, kr.Offset, err)
+	if ok, err := exec.run(tolerance.StageKeyConverter, r.p.keyClass, func() (err error) {
+		rec.KeySchema, rec.Key, err = r.p.key.ToConnectData(kr.Topic, rec.Headers, kr.Key)
+		return err
+	}); !ok || err != nil {
+		return nil, false, wrapConvertSink(err, "key", where)
 	}
-	if rec.ValueSchema, rec.Value, err = r.p.value.ToConnectData(kr.Topic, rec.Headers, kr.Value); err != nil {
-		return nil, fmt.Errorf("convert value of record %s-%d@%d: %w", kr.Topic, kr.Partition, kr.Offset, err)
+	if ok, err := exec.run(tolerance.StageValueConverter, r.p.valueClass, func() (err error) {
+		rec.ValueSchema, rec.Value, err = r.p.value.ToConnectData(kr.Topic, rec.Headers, kr.Value)
+		return err
+	}); !ok || err != nil {
+		return nil, false, wrapConvertSink(err, "value", where)
 	}
-	return rec, nil
+	return rec, true, nil
+}
+
+func wrapConvertSink(err error, what, where string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("convert %s of record %s: %w", what, where, err)
 }
 
 // put gives the pending batch to the task (always, even empty, as Java does: tasks
@@ -665,6 +760,16 @@ func (r *sinkRunner) commit(closing bool, parts []tp) error {
 		}
 	}
 	toCommit, flushErr := r.preCommit(offsets)
+	if flushErr == nil {
+		// KIP-610: errant records reported for these partitions must be in the DLQ
+		// before their offsets are committed.
+		ctx, cancel := context.WithTimeout(t.hardCtx, t.w.cfg.OffsetFlushTimeout)
+		err := r.errs.flushDLQ(ctx)
+		cancel()
+		if err != nil {
+			return err
+		}
+	}
 	if closing && r.aware != nil {
 		if err := r.aware.Close(slices.Clone(parts)); err != nil {
 			return fmt.Errorf("close partitions %v: %w", parts, err)
@@ -727,7 +832,19 @@ func (r *sinkRunner) commit(closing bool, parts []tp) error {
 		}
 	}
 	r.mu.Unlock()
+	r.pruneRaws(set)
 	return nil
+}
+
+// pruneRaws forgets the consumed bytes of committed records.
+func (r *sinkRunner) pruneRaws(set map[string]map[int32]kgo.EpochOffset) {
+	r.rawMu.Lock()
+	defer r.rawMu.Unlock()
+	for k := range r.raws {
+		if eo, ok := set[k.Topic][k.Partition]; ok && k.offset < eo.Offset {
+			delete(r.raws, k)
+		}
+	}
 }
 
 // preCommit asks the task which offsets are durable. Plugin panics propagate to
@@ -790,5 +907,6 @@ func (r *sinkRunner) shutdown(failure error) {
 	if r.cl != nil {
 		r.cl.Close()
 	}
+	r.errs.close()
 	r.p.close(r.t.log)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/goconnect/goconnect/internal/herder"
 	"github.com/goconnect/goconnect/internal/kafka"
 	"github.com/goconnect/goconnect/internal/storage"
+	"github.com/goconnect/goconnect/internal/tolerance"
 )
 
 // retriablePollBackoff is the wait after a RetriableError from Poll without its own
@@ -31,6 +32,11 @@ type sourceRunner struct {
 
 	committer       connect.SourceTaskCommitter // optional
 	recordCommitter connect.RecordCommitter     // optional
+
+	connProps map[string]string
+	errs      *taskErrors
+	topics    *topicTracker
+	creator   *topicCreator // nil unless topic.creation applies
 
 	// produceErr holds the first asynchronous produce failure; the task goroutine
 	// fails the task when it sees it. Once set, no later record of the failed
@@ -57,10 +63,22 @@ func newSourceRunner(t *task, st connect.SourceTask, p *pipeline, connProps, tas
 	if err != nil {
 		return nil, fmt.Errorf("source producer of task %s: %w", t.name(), err)
 	}
+	errs, err := newTaskErrors(t, connProps)
+	if err != nil {
+		cl.Close()
+		return nil, err
+	}
+	creator, err := newTopicCreator(t, connProps)
+	if err != nil {
+		cl.Close()
+		return nil, err
+	}
 	r := &sourceRunner{
 		t: t, st: st, p: p, props: taskProps, cl: cl,
-		tracker: newOffsetTracker(t.id.Connector),
-		reader:  &offsetReader{connector: t.id.Connector, store: w.offsets},
+		tracker:   newOffsetTracker(t.id.Connector),
+		reader:    &offsetReader{connector: t.id.Connector, store: w.offsets},
+		connProps: connProps, errs: errs, creator: creator,
+		topics: newTopicTracker(t),
 	}
 	r.committer, _ = st.(connect.SourceTaskCommitter)
 	r.recordCommitter, _ = st.(connect.RecordCommitter)
@@ -73,6 +91,8 @@ func (r *sourceRunner) wake() {}
 
 func (r *sourceRunner) release() {
 	r.cl.Close()
+	r.errs.close()
+	r.creator.close()
 	r.p.close(r.t.log)
 }
 
@@ -87,6 +107,9 @@ func (r *sourceRunner) execute() error {
 	t := r.t
 	if t.stopping() {
 		return nil
+	}
+	if err := r.errs.setupDLQ(t, r.connProps); err != nil {
+		return err
 	}
 	if err := fromPlugin(r.st.Start(&sourceTaskContext{taskContext{r.props}, r.reader}, r.props)); err != nil {
 		return fmt.Errorf("start source task: %w", err)
@@ -126,7 +149,9 @@ func (r *sourceRunner) execute() error {
 			// Records returned with the stop are still sent: they may already
 			// be consumed from the source system.
 			if err == nil && len(recs) > 0 {
-				return r.send(recs)
+				if err := r.send(recs); err != nil && !errors.Is(err, context.Canceled) {
+					return err
+				}
 			}
 			return nil
 		}
@@ -140,6 +165,9 @@ func (r *sourceRunner) execute() error {
 			return fmt.Errorf("poll source task: %w", err)
 		}
 		if err := r.send(recs); err != nil {
+			if t.stopping() && errors.Is(err, context.Canceled) {
+				return nil // stopped while retrying a stage
+			}
 			return err
 		}
 	}
@@ -177,35 +205,68 @@ func (r *sourceRunner) wait(d time.Duration) {
 
 // send transforms, converts and produces one polled batch. Produce is
 // asynchronous: franz-go batches per partition and calls onAck per record.
+//
+// Each transformation and converter runs under the task's error operator. A record
+// whose failure is tolerated is skipped like a dropped one (CommitRecord with nil
+// metadata). With a DLQ (a goconnect extension for source connectors) the record is
+// tracked from the start and its offset becomes committable only once its DLQ copy
+// is acked, so a crash cannot commit past a record that reached neither topic.
 func (r *sourceRunner) send(recs []*connect.Record) error {
 	for _, rec := range recs {
 		if rec == nil {
 			continue
 		}
-		out, err := r.p.chain.apply(rec)
-		if err != nil {
-			return err
-		}
-		if out == nil {
-			// Dropped by a transformation: reported to the task but not tracked, so
-			// its offset is committed only with a later record of its partition.
-			r.commitRecord(rec, nil)
-			continue
-		}
-		kr, err := r.convert(out)
-		if err != nil {
-			return err
-		}
-		var s *submitted
+		var key []byte
 		if rec.SourcePartition != nil || rec.SourceOffset != nil {
-			key, err := storage.OffsetKey(r.t.id.Connector, rec.SourcePartition)
-			if err != nil {
+			var err error
+			if key, err = storage.OffsetKey(r.t.id.Connector, rec.SourcePartition); err != nil {
 				return err
 			}
 			if _, err := storage.OffsetValue(rec.SourceOffset); err != nil {
 				return err
 			}
+		}
+		var s *submitted
+		subj := tolerance.Subject{Source: rec, Render: r.p.renderSource}
+		if r.errs.dlq != nil && key != nil {
 			s = r.tracker.submit(key, rec.SourceOffset)
+			subj.Done = func(err error) {
+				if err != nil {
+					r.setFailure(err)
+					return
+				}
+				r.tracker.ack(s)
+			}
+		}
+		exec := r.errs.exec(r.t.ctx, subj)
+		out, skipped, err := r.p.chain.apply(rec, exec)
+		if err != nil {
+			return err
+		}
+		if out == nil {
+			// Dropped by a transformation (or skipped after a tolerated error): reported
+			// to the task but not tracked, so its offset is committed only with a
+			// later record of its partition. A record tracked for the DLQ is acked
+			// now (dropped) or by its DLQ ack (skipped).
+			if s != nil && !skipped {
+				r.tracker.ack(s)
+			}
+			r.commitRecord(rec, nil)
+			continue
+		}
+		kr, ok, err := r.convert(out, exec)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			r.commitRecord(rec, nil)
+			continue
+		}
+		if s == nil && key != nil {
+			s = r.tracker.submit(key, rec.SourceOffset)
+		}
+		if err := r.creator.ensure(kr.Topic); err != nil {
+			return err
 		}
 		// hardCtx, not the stop ctx: records already handed to the producer must
 		// still be delivered during a graceful stop; only cancel aborts them.
@@ -219,9 +280,26 @@ func (r *sourceRunner) send(recs []*connect.Record) error {
 func (r *sourceRunner) onAck(rec *connect.Record, s *submitted) func(*kgo.Record, error) {
 	return func(kr *kgo.Record, err error) {
 		if err != nil {
-			r.setFailure(fmt.Errorf("produce record to topic %s: %w", kr.Topic, err))
+			err = fmt.Errorf("produce record to topic %s: %w", kr.Topic, err)
+			// errors.tolerance=all tolerates a failed send (reference §5.3): the
+			// failure is reported and the record counts as handled. A cancelled
+			// task's aborted sends are not failures of the record.
+			if !r.errs.cfg.TolerateAll || r.t.hardCtx.Err() != nil {
+				r.setFailure(err)
+				return
+			}
+			subj := tolerance.Subject{Source: rec}
+			if rerr := r.errs.op.ReportFailed(tolerance.StageKafkaProduce, "org.apache.kafka.clients.producer.KafkaProducer", subj, err); rerr != nil {
+				r.setFailure(rerr)
+				return
+			}
+			if s != nil {
+				r.tracker.ack(s)
+			}
+			r.commitRecord(rec, nil)
 			return
 		}
+		r.topics.record(kr.Topic)
 		if s != nil {
 			r.tracker.ack(s)
 		}
@@ -257,36 +335,56 @@ func (r *sourceRunner) failure() error {
 	return r.produceErr
 }
 
-// convert builds the Kafka record: headers, then key, then value (Java's order).
-func (r *sourceRunner) convert(rec *connect.Record) (*kgo.Record, error) {
+// convert builds the Kafka record: headers, then key, then value (Java's order),
+// each a stage of the error operator. ok false with a nil error: a tolerated
+// failure, the record is skipped.
+func (r *sourceRunner) convert(rec *connect.Record, exec stageExec) (kr *kgo.Record, ok bool, err error) {
 	if rec.Topic == "" {
-		return nil, fmt.Errorf("source record has no topic")
+		return nil, false, fmt.Errorf("source record has no topic")
 	}
-	kr := &kgo.Record{Topic: rec.Topic, Partition: rec.Partition}
+	kr = &kgo.Record{Topic: rec.Topic, Partition: rec.Partition}
 	if !rec.Timestamp.IsZero() {
 		if rec.Timestamp.UnixMilli() < 0 {
-			return nil, fmt.Errorf("invalid negative timestamp %d in source record", rec.Timestamp.UnixMilli())
+			return nil, false, fmt.Errorf("invalid negative timestamp %d in source record", rec.Timestamp.UnixMilli())
 		}
 		kr.Timestamp = rec.Timestamp
 	}
 	if len(rec.Headers) > 0 {
 		kr.Headers = make([]kgo.RecordHeader, len(rec.Headers))
-		for i, h := range rec.Headers {
-			b, err := r.p.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value)
-			if err != nil {
-				return nil, fmt.Errorf("convert header %s of record for topic %s: %w", h.Key, rec.Topic, err)
+		ok, err := exec.run(tolerance.StageHeaderConverter, r.p.headerClass, func() error {
+			for i, h := range rec.Headers {
+				b, err := r.p.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value)
+				if err != nil {
+					return err
+				}
+				kr.Headers[i] = kgo.RecordHeader{Key: h.Key, Value: b}
 			}
-			kr.Headers[i] = kgo.RecordHeader{Key: h.Key, Value: b}
+			return nil
+		})
+		if !ok || err != nil {
+			return nil, false, wrapConvert(err, "headers", rec.Topic)
 		}
 	}
-	var err error
-	if kr.Key, err = r.p.key.FromConnectData(rec.Topic, rec.Headers, rec.KeySchema, rec.Key); err != nil {
-		return nil, fmt.Errorf("convert key of record for topic %s: %w", rec.Topic, err)
+	if ok, err := exec.run(tolerance.StageKeyConverter, r.p.keyClass, func() (err error) {
+		kr.Key, err = r.p.key.FromConnectData(rec.Topic, rec.Headers, rec.KeySchema, rec.Key)
+		return err
+	}); !ok || err != nil {
+		return nil, false, wrapConvert(err, "key", rec.Topic)
 	}
-	if kr.Value, err = r.p.value.FromConnectData(rec.Topic, rec.Headers, rec.ValueSchema, rec.Value); err != nil {
-		return nil, fmt.Errorf("convert value of record for topic %s: %w", rec.Topic, err)
+	if ok, err := exec.run(tolerance.StageValueConverter, r.p.valueClass, func() (err error) {
+		kr.Value, err = r.p.value.FromConnectData(rec.Topic, rec.Headers, rec.ValueSchema, rec.Value)
+		return err
+	}); !ok || err != nil {
+		return nil, false, wrapConvert(err, "value", rec.Topic)
 	}
-	return kr, nil
+	return kr, true, nil
+}
+
+func wrapConvert(err error, what, topic string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("convert %s of record for topic %s: %w", what, topic, err)
 }
 
 // commit stores the committable offsets, then calls SourceTask.Commit. With
@@ -298,6 +396,9 @@ func (r *sourceRunner) commit(final bool) {
 		ctx, cancel := context.WithTimeout(t.hardCtx, timeout)
 		if err := r.cl.Flush(ctx); err != nil {
 			t.log.Warn("in-flight records not acked within offset.flush.timeout.ms; their offsets are not committed", "error", err)
+		}
+		if err := r.errs.flushDLQ(ctx); err != nil {
+			t.log.Warn("dead letter queue records not acked; their offsets are not committed", "error", err)
 		}
 		cancel()
 	}
@@ -334,6 +435,8 @@ func (r *sourceRunner) shutdown(failure error) {
 		}
 	}
 	r.cl.Close()
+	r.errs.close()
+	r.creator.close()
 	r.p.close(r.t.log)
 }
 

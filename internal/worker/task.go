@@ -36,6 +36,8 @@ type task struct {
 	id  herder.TaskID
 	log *slog.Logger
 	r   runner
+	// class is the task's Java class name (registry TaskClass), for error reports.
+	class string
 
 	// ctx is cancelled by stop: it is the ctx of Poll and Put, so plugin calls
 	// return promptly. hardCtx is cancelled by cancel only: it bounds work that must
@@ -64,10 +66,11 @@ func (w *Worker) newTask(id herder.TaskID, connProps, taskProps map[string]strin
 	t.hardCtx, t.hardCancel = context.WithCancel(context.Background())
 	t.ctx, t.stopFn = context.WithCancel(t.hardCtx)
 
-	_, src, snk, err := w.newTaskInstance(connProps)
+	pl, src, snk, err := w.newTaskInstance(connProps)
 	if err != nil {
 		return nil, err
 	}
+	t.class = pl.TaskClass
 	p, err := w.newPipeline(connProps)
 	if err != nil {
 		return nil, err

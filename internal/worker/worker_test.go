@@ -373,14 +373,14 @@ func TestConvertersAndTransforms(t *testing.T) {
 	}
 	// Worker-level converter gets worker props; connector-level only its own.
 	w.cfg.Props["value.converter.y"] = "2"
-	conv, err := w.converter(map[string]string{}, "value")
+	conv, _, err := w.converter(map[string]string{}, "value")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(map[string]string{"y": "2", "converter.type": "value"}, conv.(*stringConverter).props); diff != "" {
 		t.Errorf("worker converter props (-want +got):\n%s", diff)
 	}
-	conv, err = w.converter(map[string]string{"value.converter": "com.example.UpperConverter", "value.converter.z": "3"}, "value")
+	conv, _, err = w.converter(map[string]string{"value.converter": "com.example.UpperConverter", "value.converter.z": "3"}, "value")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -841,6 +841,10 @@ func (l listener) TaskStatus(id herder.TaskID, state herder.State, trace string)
 	l.h.status.putTask(id, status{state: state, trace: trace})
 }
 
+// RecordActiveTopic is the worker's optional TopicRecorder capability: tasks
+// report the topics they produce to or consume from (KIP-558).
+func (l listener) RecordActiveTopic(connector, topic string) { l.h.RecordActiveTopic(connector, topic) }
+
 // StatusListener returns the worker.StatusListener to give the worker (worker.New).
 func (h *Herder) StatusListener() interface {
 	ConnectorStatus(name string, state herder.State, trace string)
