@@ -24,3 +24,5 @@ command -v mvn >/dev/null || apt_install maven
 
 go mod download
 scripts/kafka.sh fetch
+# PostgreSQL and MariaDB servers for the JDBC connectors' end-to-end tests.
+scripts/databases.sh install

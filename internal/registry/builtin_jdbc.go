@@ -1,0 +1,22 @@
+package registry
+
+import (
+	"github.com/goconnect/goconnect/api/connect"
+	"github.com/goconnect/goconnect/plugins/jdbc"
+)
+
+// builtinJDBC lists the JDBC connectors under Confluent's class names. The derived
+// aliases (JdbcSinkConnector, JdbcSink, JdbcSourceConnector, JdbcSource) come from
+// names(); no extra ones are needed.
+func builtinJDBC() []Plugin {
+	return []Plugin{
+		{
+			Class: jdbc.SinkClass, Kind: Sink, Version: jdbc.Version, TaskClass: jdbc.SinkTaskClass,
+			NewConnector: func() connect.Connector { return jdbc.NewSinkConnector() },
+		},
+		{
+			Class: jdbc.SourceClass, Kind: Source, Version: jdbc.Version, TaskClass: jdbc.SourceTaskClass,
+			NewConnector: func() connect.Connector { return jdbc.NewSourceConnector() },
+		},
+	}
+}
