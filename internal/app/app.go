@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goconnect/goconnect/internal/configtransform"
 	"io"
 	"log/slog"
 	"net"
@@ -54,6 +55,8 @@ type Standalone struct {
 	worker    *worker.Worker
 	server    *rest.Server
 	serveDone chan error
+	// transformer holds the config providers; closed last.
+	transformer *configtransform.Transformer
 }
 
 // Version returns goconnect's version and VCS commit from the build info.
@@ -112,7 +115,15 @@ func StartStandalone(ctx context.Context, opts Options) (_ *Standalone, err erro
 		}
 	}()
 
-	if s.Config, err = workerconfig.Parse(workerconfig.Standalone, opts.WorkerProps); err != nil {
+	// Config providers resolve ${provider:path:key} references in the worker
+	// properties first (as Java does), and are kept for connector configs.
+	providers, err := configtransform.FromWorker(ctx, opts.WorkerProps, configtransform.Options{
+		Logger: loggers.Logger("org.apache.kafka.connect.runtime.WorkerConfigTransformer")})
+	if err != nil {
+		return nil, fmt.Errorf("worker config: %w", err)
+	}
+	s.transformer = providers.Transformer
+	if s.Config, err = workerconfig.Parse(workerconfig.Standalone, providers.Props); err != nil {
 		return nil, fmt.Errorf("worker config: %w", err)
 	}
 	cfg := s.Config
@@ -172,6 +183,7 @@ func StartStandalone(ctx context.Context, opts Options) (_ *Standalone, err erro
 		Commit:             commit,
 		Version:            version,
 		WorkerProps:        cfg.Props,
+		Transformer:        s.transformer,
 		Logger:             loggers.Logger("org.apache.kafka.connect.runtime.standalone.StandaloneHerder"),
 	})
 	if err != nil {
@@ -247,6 +259,10 @@ func (s *Standalone) close(ctx context.Context) error {
 	if s.kcl != nil {
 		s.kcl.Close()
 		s.kcl = nil
+	}
+	if s.transformer != nil {
+		errs = append(errs, s.transformer.Close())
+		s.transformer = nil
 	}
 	return errors.Join(errs...)
 }

@@ -62,12 +62,23 @@ func isClassLogger(name string) bool {
 	return last != "" && last[0] >= 'A' && last[0] <= 'Z'
 }
 
-// GoconnectExtraPlugins are built-in plugins goconnect lists in /connector-plugins
-// that the captured Java worker did not have on its plugin.path (Java ships them in
-// the separate connect-test-plugins jar). They are documented in docs/rest-api.md.
-var GoconnectExtraPlugins = map[string]bool{
-	"org.apache.kafka.connect.tools.VerifiableSinkConnector":   true,
-	"org.apache.kafka.connect.tools.VerifiableSourceConnector": true,
+// GoconnectExtraPlugins are class-name prefixes of the built-in connectors
+// goconnect lists in /connector-plugins that the captured Java worker did not have
+// on its plugin.path: Kafka's Verifiable test connectors (Java ships them in the
+// separate connect-test-plugins jar) and the connectors users install from Confluent
+// (JDBC, Elasticsearch), which goconnect builds in. Documented in docs/rest-api.md.
+var GoconnectExtraPlugins = []string{
+	"org.apache.kafka.connect.tools.Verifiable",
+	"io.confluent.connect.",
+}
+
+func isExtraPlugin(class string) bool {
+	for _, p := range GoconnectExtraPlugins {
+		if strings.HasPrefix(class, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // isJavaOnlyMessage reports whether an error message is text no non-JVM
@@ -99,7 +110,7 @@ func Normalize(r Result) any {
 	if arr, ok := n.Body.([]any); ok && method == "GET" && path == "/connector-plugins" {
 		kept := []any{}
 		for _, p := range arr {
-			if pm, ok := p.(map[string]any); ok && GoconnectExtraPlugins[fmt.Sprint(pm["class"])] {
+			if pm, ok := p.(map[string]any); ok && isExtraPlugin(fmt.Sprint(pm["class"])) {
 				continue
 			}
 			kept = append(kept, p)

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goconnect/goconnect/internal/configtransform"
 	"log/slog"
 	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 
@@ -70,6 +72,9 @@ type Config struct {
 	// Validate validates a connector config; nil uses herder.ValidateWith with the
 	// Registry and WorkerProps, as /config/validate does.
 	Validate func(props map[string]string) (herder.ConfigInfos, error)
+	// Transformer resolves ${provider:path:key} references (config.providers); nil
+	// when the worker declares no config providers.
+	Transformer *configtransform.Transformer
 }
 
 // Herder is the standalone herder. Create it with New, hand it to the worker as its
@@ -128,8 +133,11 @@ func New(cfg Config) (*Herder, error) {
 	}
 	if h.cfg.Validate == nil {
 		reg, wp := cfg.Registry, cfg.WorkerProps
+		t := cfg.Transformer
 		h.cfg.Validate = func(props map[string]string) (herder.ConfigInfos, error) {
-			return herder.ValidateWith(reg, props, herder.ValidateOptions{WorkerProps: wp})
+			return validateResolved(t, props, func(resolved map[string]string) (herder.ConfigInfos, error) {
+				return herder.ValidateWith(reg, resolved, herder.ValidateOptions{WorkerProps: wp})
+			})
 		}
 	}
 	if cfg.ConfigFile != "" {
@@ -238,13 +246,61 @@ func do(ctx context.Context, h *Herder, fn func() error) error {
 	return err
 }
 
+// resolveTimeout bounds one round of config-provider lookups.
+const resolveTimeout = 30 * time.Second
+
 // resolve applies config providers to a stored config before it is handed to the
-// worker. Stored configs keep their ${provider:path:key} placeholders.
-//
-// TODO: config providers (config.providers, reference §8) are a later issue; this
-// is the one place that will call them.
-func (h *Herder) resolve(props map[string]string) map[string]string {
-	return props
+// worker. Stored configs keep their ${provider:path:key} placeholders; only the
+// worker ever sees resolved values. A provider error is returned with any resolved
+// value redacted back to its reference.
+func (h *Herder) resolve(props map[string]string) (map[string]string, error) {
+	if h.cfg.Transformer == nil {
+		return props, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
+	defer cancel()
+	res, err := h.cfg.Transformer.Transform(ctx, props)
+	if err != nil {
+		return nil, fmt.Errorf("resolve config providers: %w", err)
+	}
+	return res.Data, nil
+}
+
+// validateResolved validates the config with its references resolved, then shows
+// the user the values they sent: keys that held references get their raw value
+// back, and any resolved secret in an error message is replaced by its reference.
+func validateResolved(t *configtransform.Transformer, raw map[string]string,
+	validate func(map[string]string) (herder.ConfigInfos, error)) (herder.ConfigInfos, error) {
+	if t == nil {
+		return validate(raw)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
+	defer cancel()
+	res, err := t.Transform(ctx, raw)
+	if err != nil {
+		return herder.ConfigInfos{}, fmt.Errorf("resolve config providers: %w", err)
+	}
+	infos, err := validate(res.Data)
+	if err != nil {
+		var he *herder.Error
+		if errors.As(err, &he) {
+			return infos, &herder.Error{Kind: he.Kind, Message: res.Redact(he.Message)}
+		}
+		return infos, errors.New(res.Redact(err.Error()))
+	}
+	for i := range infos.Configs {
+		v := infos.Configs[i].Value
+		if v == nil {
+			continue
+		}
+		if rv, ok := raw[v.Name]; ok && configtransform.HasReference(rv) {
+			v.Value = &rv
+		}
+		for j, e := range v.Errors {
+			v.Errors[j] = res.Redact(e)
+		}
+	}
+	return infos, nil
 }
 
 // requestReconfiguration is the onReconfigure callback given to the worker: called
@@ -278,7 +334,12 @@ func (h *Herder) reconfigure() {
 // startConnector starts name's connector instance at its target state.
 func (h *Herder) startConnector(name string) error {
 	c := h.conns[name]
-	return h.rt.StartConnector(name, h.resolve(c.config), c.target, func() { h.requestReconfiguration(name) })
+	props, err := h.resolve(c.config)
+	if err != nil {
+		h.status.putConnector(name, status{state: herder.StateFailed, trace: err.Error()})
+		return nil
+	}
+	return h.rt.StartConnector(name, props, c.target, func() { h.requestReconfiguration(name) })
 }
 
 // updateTasks regenerates name's task configs and, if they changed, replaces its
@@ -298,6 +359,9 @@ func (h *Herder) updateTasks(name string) {
 		h.log.Error("Failed to generate task configs", "connector", name, "error", err)
 		return
 	}
+	// Task configs are stored (and served by REST) with the connector's
+	// ${...} references put back where the connector copied a resolved value.
+	configs = configtransform.ReverseTransform(c.config, configs)
 	if taskConfigsEqual(configs, c.tasks) {
 		return
 	}
@@ -314,16 +378,31 @@ func taskConfigsEqual(a, b []map[string]string) bool {
 // fails to start is logged and the others still start, as in Java.
 func (h *Herder) startTasks(name string, only []int) {
 	c := h.conns[name]
-	connProps := h.resolve(c.config)
-	for i, tc := range c.tasks {
+	for i := range c.tasks {
 		if only != nil && !slices.Contains(only, i) {
 			continue
 		}
 		id := herder.TaskID{Connector: name, Task: i}
-		if err := h.rt.StartTask(id, connProps, h.resolve(tc), c.target); err != nil {
+		if err := h.startTask(id); err != nil {
 			h.log.Error("Failed to start task", "task", taskName(id), "error", err)
 		}
 	}
+}
+
+// startTask resolves a task's configs and starts it; a config-provider failure
+// fails the task (FAILED with the reason as trace), as it would in the worker.
+func (h *Herder) startTask(id herder.TaskID) error {
+	c := h.conns[id.Connector]
+	connProps, err := h.resolve(c.config)
+	var taskProps map[string]string
+	if err == nil {
+		taskProps, err = h.resolve(c.tasks[id.Task])
+	}
+	if err != nil {
+		h.status.putTask(id, status{state: herder.StateFailed, trace: err.Error()})
+		return err
+	}
+	return h.rt.StartTask(id, connProps, taskProps, c.target)
 }
 
 // removeTasks stops name's tasks, forgets their configs and statuses.
@@ -728,7 +807,7 @@ func (h *Herder) RestartTask(ctx context.Context, id herder.TaskID) error {
 			return herder.Errorf(herder.ErrNotFound, "Task %s not found", taskName(id))
 		}
 		h.rt.StopTasks([]herder.TaskID{id})
-		if err := h.rt.StartTask(id, h.resolve(c.config), h.resolve(c.tasks[id.Task]), c.target); err != nil {
+		if err := h.startTask(id); err != nil {
 			h.log.Error("Failed to start task", "task", taskName(id), "error", err)
 			return fmt.Errorf("Failed to start task: %s", taskName(id)) //nolint:staticcheck // Java's message
 		}

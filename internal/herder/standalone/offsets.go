@@ -57,7 +57,11 @@ func (h *Herder) target(ctx context.Context, name string, stopped bool) (offsets
 		if err != nil {
 			return offsetsTarget{}, fmt.Errorf("%s", err.Error())
 		}
-		return offsetsTarget{name: name, config: maps.Clone(h.resolve(c.config)), plugin: p}, nil
+		props, err := h.resolve(c.config)
+		if err != nil {
+			return offsetsTarget{}, err
+		}
+		return offsetsTarget{name: name, config: maps.Clone(props), plugin: p}, nil
 	})
 }
 
