@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/goconnect/goconnect/internal/configtransform"
+	"github.com/goconnect/goconnect/internal/plugin"
 	"io"
 	"log/slog"
 	"net"
@@ -57,6 +58,8 @@ type Standalone struct {
 	serveDone chan error
 	// transformer holds the config providers; closed last.
 	transformer *configtransform.Transformer
+	// plugins owns the processes of external plugins; closed after the worker.
+	plugins *plugin.Host
 }
 
 // Version returns goconnect's version and VCS commit from the build info.
@@ -129,7 +132,11 @@ func StartStandalone(ctx context.Context, opts Options) (_ *Standalone, err erro
 	cfg := s.Config
 	reg := opts.Registry
 	if reg == nil {
-		reg = registry.New(registry.Builtins())
+		// External connectors on plugin.path run as child processes; discovery reads
+		// their manifests only and never fails start-up (bad plugins are logged).
+		s.plugins = plugin.Discover(cfg.Values.List(workerconfig.PluginPath),
+			loggers.Logger("org.apache.kafka.connect.runtime.isolation.PluginScanner"))
+		reg = registry.New(s.plugins.Rows(registry.Builtins()))
 	}
 
 	// The Kafka cluster id is looked up first; failing that aborts start-up, as in Java.
@@ -263,6 +270,10 @@ func (s *Standalone) close(ctx context.Context) error {
 	if s.transformer != nil {
 		errs = append(errs, s.transformer.Close())
 		s.transformer = nil
+	}
+	if s.plugins != nil {
+		errs = append(errs, s.plugins.Close())
+		s.plugins = nil
 	}
 	return errors.Join(errs...)
 }

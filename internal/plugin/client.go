@@ -1,0 +1,671 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/goconnect/goconnect/api/config"
+	"github.com/goconnect/goconnect/api/connect"
+	pb "github.com/goconnect/goconnect/internal/plugin/proto"
+	"github.com/goconnect/goconnect/internal/plugin/wire"
+	"github.com/goconnect/goconnect/internal/registry"
+)
+
+// errNotStarted is returned by calls made before Start or after Stop.
+var errNotStarted = errors.New("not started")
+
+func (h *Host) newConnector(e *entry) connect.Connector {
+	c := &connectorClient{h: h, e: e}
+	if e.kind == registry.Sink {
+		return &sinkConnectorClient{c}
+	}
+	return &sourceConnectorClient{c}
+}
+
+// callCtx bounds a call that has no ctx of its own.
+func (h *Host) callCtx(parent context.Context) (context.Context, context.CancelFunc) {
+	if parent == nil {
+		parent = context.Background()
+	}
+	return context.WithTimeout(parent, h.cfg.CallTimeout)
+}
+
+// oneShot runs f against a short-lived process of e (Config, Validate,
+// AlterOffsets are asked of fresh instances, as the runtime does in-process).
+func (h *Host) oneShot(e *entry, op string, f func(ctx context.Context, p *process) error) error {
+	p, err := h.startProcess(e, "validation", nil)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	ctx, cancel := h.callCtx(nil)
+	defer cancel()
+	if err := f(ctx, p); err != nil {
+		return p.wrap(op, err)
+	}
+	return nil
+}
+
+// config returns e's config definition, fetched once and cached: it cannot
+// change without the executable changing, which needs a worker restart.
+func (h *Host) config(e *entry) (*config.Def, error) {
+	e.defMu.Lock()
+	defer e.defMu.Unlock()
+	if e.def != nil {
+		return e.def, nil
+	}
+	var def *config.Def
+	err := h.oneShot(e, "Config", func(ctx context.Context, p *process) error {
+		resp, err := p.client.Describe(ctx, &pb.DescribeRequest{Class: e.class})
+		if err != nil {
+			return err
+		}
+		if err := wire.DecodeError(resp.Error); err != nil {
+			return err
+		}
+		def, err = wire.DecodeDef(resp.Config)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if def == nil {
+		def = config.NewDef()
+	}
+	e.def = def
+	return def, nil
+}
+
+// connectorClient is the worker-side Connector of an external plugin. It
+// holds no process until Start, so listing and validating cost nothing here.
+type connectorClient struct {
+	h *Host
+	e *entry
+
+	mu sync.Mutex // guards p and cc
+	p  *process
+	cc connect.ConnectorContext
+}
+
+var (
+	_ connect.ConfigValidator = (*connectorClient)(nil)
+	_ connect.OffsetAlterer   = (*connectorClient)(nil)
+)
+
+func (c *connectorClient) Version() string { return c.e.version }
+
+// Config returns the plugin's definition. The interface has no error, so when
+// the plugin cannot be asked, the failure is logged and an empty definition
+// returned; Validate then reports the failure per key.
+func (c *connectorClient) Config() *config.Def {
+	def, err := c.h.config(c.e)
+	if err != nil {
+		c.h.log.Error("cannot read the config definition of an external plugin", "plugin", c.e.class, "error", err)
+		return config.NewDef()
+	}
+	return def
+}
+
+// Validate replaces the worker's per-key results, computed without the
+// plugin's validators and recommenders (code cannot cross processes), with the
+// plugin's own: its definition's Validate plus its ConfigValidator.
+func (c *connectorClient) Validate(props map[string]string, values []config.Value) []config.Value {
+	var remote []config.Value
+	err := c.h.oneShot(c.e, "Validate", func(ctx context.Context, p *process) error {
+		resp, err := p.client.Validate(ctx, &pb.ValidateRequest{Class: c.e.class, Props: props})
+		if err != nil {
+			return err
+		}
+		if err := wire.DecodeError(resp.Error); err != nil {
+			return err
+		}
+		remote, err = wire.DecodeConfigValues(resp.Values)
+		return err
+	})
+	out := make([]config.Value, len(values))
+	copy(out, values)
+	if err != nil {
+		msg := fmt.Sprintf("cannot validate with plugin %s: %v", c.e.class, err)
+		for i := range out {
+			out[i].Errors = append(out[i].Errors, msg)
+		}
+		return out
+	}
+	byName := make(map[string]config.Value, len(remote))
+	for _, v := range remote {
+		byName[v.Name] = v
+	}
+	for i := range out {
+		if r, ok := byName[out[i].Name]; ok {
+			out[i] = r
+			delete(byName, r.Name)
+		}
+	}
+	// Keys the plugin's ConfigValidator added, in its order.
+	for _, v := range remote {
+		if _, ok := byName[v.Name]; ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (c *connectorClient) AlterOffsets(props map[string]string, offsets []connect.PartitionOffset) (bool, error) {
+	req := &pb.AlterOffsetsRequest{Class: c.e.class, Props: props}
+	for _, o := range offsets {
+		pp, err := wire.EncodeMap(o.Partition)
+		if err != nil {
+			return false, err
+		}
+		po, err := wire.EncodeMap(o.Offset)
+		if err != nil {
+			return false, err
+		}
+		req.Offsets = append(req.Offsets, &pb.PartitionOffset{Partition: pp, Offset: po})
+	}
+	var altered bool
+	err := c.h.oneShot(c.e, "AlterOffsets", func(ctx context.Context, p *process) error {
+		resp, err := p.client.AlterOffsets(ctx, req)
+		if err != nil {
+			return err
+		}
+		altered = resp.Altered
+		return wire.DecodeError(resp.Error)
+	})
+	return altered, err
+}
+
+func (c *connectorClient) Start(cc connect.ConnectorContext, props map[string]string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.p != nil {
+		return fmt.Errorf("plugin %s: connector already started", c.e.class)
+	}
+	p, err := c.h.startProcess(c.e, "connector", connectorCallbacks(cc))
+	if err != nil {
+		return err
+	}
+	ctx, cancel := c.h.callCtx(nil)
+	defer cancel()
+	resp, err := p.client.ConnectorStart(ctx, &pb.ConnectorStartRequest{Class: c.e.class, Props: props})
+	if err != nil {
+		err = p.wrap("Start", err)
+		p.kill()
+		return err
+	}
+	if err := wire.DecodeError(resp.Error); err != nil {
+		// Nothing may rely on a later Stop: release the plugin's resources and
+		// the process now; Stop is then a no-op.
+		p.client.ConnectorStop(ctx, &pb.Empty{})
+		p.close()
+		return err
+	}
+	c.p, c.cc = p, cc
+	return nil
+}
+
+func connectorCallbacks(cc connect.ConnectorContext) callbackFunc {
+	return func(ctx context.Context, cb *pb.Callback) *pb.CallbackReply {
+		switch x := cb.Call.(type) {
+		case *pb.Callback_RequestTaskReconfiguration:
+			cc.RequestTaskReconfiguration()
+		case *pb.Callback_RaiseError:
+			cc.RaiseError(wire.DecodeError(x.RaiseError))
+		case *pb.Callback_Offset:
+			scc, ok := cc.(connect.SourceConnectorContext)
+			if !ok {
+				return errorReply(errors.New("offsets are only readable by source connectors"))
+			}
+			return offsetReply(ctx, scc.OffsetStorageReader(), x.Offset)
+		default:
+			return errorReply(fmt.Errorf("callback %T is not available to a connector", cb.Call))
+		}
+		return &pb.CallbackReply{}
+	}
+}
+
+func offsetReply(ctx context.Context, r connect.OffsetStorageReader, req *pb.OffsetLookup) *pb.CallbackReply {
+	if r == nil {
+		return errorReply(errors.New("no offset storage reader"))
+	}
+	part, err := wire.DecodeMap(req.Partition)
+	if err != nil {
+		return errorReply(err)
+	}
+	off, err := r.Offset(ctx, part)
+	if err != nil {
+		return errorReply(err)
+	}
+	v, err := wire.EncodeMap(off)
+	if err != nil {
+		return errorReply(err)
+	}
+	return &pb.CallbackReply{Offset: v}
+}
+
+func errorReply(err error) *pb.CallbackReply { return &pb.CallbackReply{Error: wire.EncodeError(err)} }
+
+func (c *connectorClient) process() (*process, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.p == nil {
+		return nil, fmt.Errorf("plugin %s: connector %w", c.e.class, errNotStarted)
+	}
+	return c.p, nil
+}
+
+func (c *connectorClient) TaskConfigs(maxTasks int) ([]map[string]string, error) {
+	p, err := c.process()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := c.h.callCtx(nil)
+	defer cancel()
+	resp, err := p.client.TaskConfigs(ctx, &pb.TaskConfigsRequest{MaxTasks: int32(maxTasks)})
+	if err != nil {
+		return nil, hungOrDead(p, "TaskConfigs", err)
+	}
+	if err := wire.DecodeError(resp.Error); err != nil {
+		return nil, err
+	}
+	out := make([]map[string]string, len(resp.Configs))
+	for i, p := range resp.Configs {
+		out[i] = p.Props
+		if out[i] == nil {
+			out[i] = map[string]string{}
+		}
+	}
+	return out, nil
+}
+
+// hungOrDead wraps an RPC error and kills the process if it did not answer
+// in time: a hung plugin cannot be trusted with another call.
+func hungOrDead(p *process, op string, err error) error {
+	werr := p.wrap(op, err)
+	if errors.Is(werr, context.DeadlineExceeded) {
+		p.kill()
+	}
+	return werr
+}
+
+func (c *connectorClient) Stop() error {
+	c.mu.Lock()
+	p := c.p
+	c.p, c.cc = nil, nil
+	c.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	defer p.close()
+	ctx, cancel := c.h.callCtx(nil)
+	defer cancel()
+	resp, err := p.client.ConnectorStop(ctx, &pb.Empty{})
+	if err != nil {
+		return hungOrDead(p, "Stop", err)
+	}
+	return wire.DecodeError(resp.Error)
+}
+
+type sourceConnectorClient struct{ *connectorClient }
+
+func (c *sourceConnectorClient) NewTask() connect.SourceTask {
+	return &sourceTaskClient{h: c.h, e: c.e, seqs: map[*connect.Record]int64{}}
+}
+
+type sinkConnectorClient struct{ *connectorClient }
+
+func (c *sinkConnectorClient) NewTask() connect.SinkTask { return &sinkTaskClient{h: c.h, e: c.e} }
+
+// sourceTaskClient is the worker-side SourceTask of an external plugin; its
+// process starts at Start and ends at Stop.
+type sourceTaskClient struct {
+	h *Host
+	e *entry
+	p *process // set by Start, cleared by Stop; both on the task goroutine
+
+	// ahead is the read-ahead Poll in flight, if any (task goroutine only).
+	ahead       chan pollResult
+	aheadCancel context.CancelFunc
+	wg          sync.WaitGroup
+
+	// CommitRecord runs on producer callback goroutines; it only records the
+	// call, and the next Poll, Commit or Stop carries it to the plugin.
+	mu             sync.Mutex
+	recordCommits  bool
+	seqs           map[*connect.Record]int64
+	pendingCommits []*pb.CommitRecord
+}
+
+var (
+	_ connect.SourceTaskCommitter = (*sourceTaskClient)(nil)
+	_ connect.RecordCommitter     = (*sourceTaskClient)(nil)
+)
+
+func (t *sourceTaskClient) Start(tc connect.SourceTaskContext, props map[string]string) error {
+	if t.p != nil {
+		return fmt.Errorf("plugin %s: task already started", t.e.class)
+	}
+	p, err := t.h.startProcess(t.e, "task", func(ctx context.Context, cb *pb.Callback) *pb.CallbackReply {
+		if x, ok := cb.Call.(*pb.Callback_Offset); ok {
+			return offsetReply(ctx, tc.OffsetStorageReader(), x.Offset)
+		}
+		return errorReply(fmt.Errorf("callback %T is not available to a source task", cb.Call))
+	})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := t.h.callCtx(nil)
+	defer cancel()
+	resp, err := p.client.SourceTaskStart(ctx, &pb.TaskStartRequest{Class: t.e.class, Props: props})
+	if err != nil {
+		err = p.wrap("Start", err)
+		p.kill()
+		return err
+	}
+	if err := wire.DecodeError(resp.Error); err != nil {
+		p.client.SourceTaskStop(ctx, &pb.CommitRequest{}) // see connectorClient.Start
+		p.close()
+		return err
+	}
+	t.p = p
+	t.mu.Lock()
+	t.recordCommits = resp.RecordCommitter
+	t.mu.Unlock()
+	return nil
+}
+
+func (t *sourceTaskClient) takeCommits() []*pb.CommitRecord {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c := t.pendingCommits
+	t.pendingCommits = nil
+	return c
+}
+
+// Poll returns the next batch. After a non-empty batch the adapter asks the
+// plugin for the following one at once (one batch of read-ahead), so the
+// plugin polls and encodes while the worker converts and produces: the
+// process boundary then costs the worker only the decoding, which is what
+// keeps an external connector close to a built-in's throughput. A batch read
+// ahead but never returned (the task stopped) has uncommitted offsets and is
+// read again after a restart, so delivery stays at-least-once.
+func (t *sourceTaskClient) Poll(ctx context.Context) ([]*connect.Record, error) {
+	if t.p == nil {
+		return nil, fmt.Errorf("plugin %s: task %w", t.e.class, errNotStarted)
+	}
+	var recs []*connect.Record
+	var err error
+	if t.ahead != nil {
+		select {
+		case res := <-t.ahead:
+			t.ahead = nil
+			t.aheadCancel()
+			recs, err = res.recs, res.err
+		case <-ctx.Done():
+			return nil, nil // the read-ahead stays in flight; Stop reaps it
+		}
+	} else {
+		recs, err = t.poll(ctx)
+	}
+	if err == nil && len(recs) > 0 && !t.h.cfg.DisableReadAhead {
+		actx, cancel := context.WithCancel(context.Background())
+		ch := make(chan pollResult, 1)
+		t.ahead, t.aheadCancel = ch, cancel
+		t.wg.Add(1)
+		go func() { // owned by the task: Stop cancels and waits for it
+			defer t.wg.Done()
+			r, err := t.poll(actx)
+			ch <- pollResult{r, err}
+		}()
+	}
+	return recs, err
+}
+
+type pollResult struct {
+	recs []*connect.Record
+	err  error
+}
+
+func (t *sourceTaskClient) poll(ctx context.Context) ([]*connect.Record, error) {
+	cctx, cancel := t.h.callCtx(ctx)
+	defer cancel()
+	commits := t.takeCommits()
+	resp, err := t.p.client.Poll(cctx, &pb.PollRequest{Commits: commits})
+	if err != nil {
+		if ctx.Err() != nil {
+			// Stopping: the worker cancelled; a Poll that returns nothing now is
+			// what an in-process task would do.
+			return nil, nil
+		}
+		return nil, hungOrDead(t.p, "Poll", err)
+	}
+	if err := wire.DecodeError(resp.Error); err != nil {
+		return nil, err
+	}
+	recs, err := wire.DecodeRecords(resp.Batch)
+	if err != nil {
+		return nil, fmt.Errorf("plugin %s: Poll: %w", t.e.class, err)
+	}
+	if resp.SeqStart > 0 {
+		t.mu.Lock()
+		for i, r := range recs {
+			t.seqs[r] = resp.SeqStart + int64(i)
+		}
+		t.mu.Unlock()
+	}
+	return recs, nil
+}
+
+func (t *sourceTaskClient) CommitRecord(r *connect.Record, md *connect.RecordMetadata) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.recordCommits {
+		return nil
+	}
+	seq, ok := t.seqs[r]
+	if !ok {
+		return nil // not a record of this task's Polls (or already committed)
+	}
+	delete(t.seqs, r)
+	t.pendingCommits = append(t.pendingCommits, &pb.CommitRecord{Seq: seq, Metadata: wire.EncodeMetadata(md)})
+	return nil
+}
+
+func (t *sourceTaskClient) Commit() error {
+	if t.p == nil {
+		return nil
+	}
+	ctx, cancel := t.h.callCtx(nil)
+	defer cancel()
+	resp, err := t.p.client.Commit(ctx, &pb.CommitRequest{Commits: t.takeCommits()})
+	if err != nil {
+		return hungOrDead(t.p, "Commit", err)
+	}
+	return wire.DecodeError(resp.Error)
+}
+
+func (t *sourceTaskClient) Stop() error {
+	if t.ahead != nil {
+		t.aheadCancel()
+		t.ahead = nil
+	}
+	t.wg.Wait()
+	p := t.p
+	t.p = nil
+	if p == nil {
+		return nil
+	}
+	defer p.close()
+	ctx, cancel := t.h.callCtx(nil)
+	defer cancel()
+	resp, err := p.client.SourceTaskStop(ctx, &pb.CommitRequest{Commits: t.takeCommits()})
+	if err != nil {
+		return hungOrDead(p, "Stop", err)
+	}
+	return wire.DecodeError(resp.Error)
+}
+
+// sinkTaskClient is the worker-side SinkTask of an external plugin.
+type sinkTaskClient struct {
+	h *Host
+	e *entry
+	p *process
+}
+
+var (
+	_ connect.PreCommitter   = (*sinkTaskClient)(nil)
+	_ connect.Flusher        = (*sinkTaskClient)(nil)
+	_ connect.PartitionAware = (*sinkTaskClient)(nil)
+)
+
+func (t *sinkTaskClient) Start(tc connect.SinkTaskContext, props map[string]string) error {
+	if t.p != nil {
+		return fmt.Errorf("plugin %s: task already started", t.e.class)
+	}
+	p, err := t.h.startProcess(t.e, "task", sinkCallbacks(tc))
+	if err != nil {
+		return err
+	}
+	ctx, cancel := t.h.callCtx(nil)
+	defer cancel()
+	resp, err := p.client.SinkTaskStart(ctx, &pb.TaskStartRequest{Class: t.e.class, Props: props, HasErrantReporter: tc.ErrantRecordReporter() != nil})
+	if err != nil {
+		err = p.wrap("Start", err)
+		p.kill()
+		return err
+	}
+	if err := wire.DecodeError(resp.Error); err != nil {
+		p.client.SinkTaskStop(ctx, &pb.Empty{}) // see connectorClient.Start
+		p.close()
+		return err
+	}
+	t.p = p
+	return nil
+}
+
+func sinkCallbacks(tc connect.SinkTaskContext) callbackFunc {
+	return func(ctx context.Context, cb *pb.Callback) *pb.CallbackReply {
+		switch x := cb.Call.(type) {
+		case *pb.Callback_SinkOffset:
+			tc.Offset(wire.DecodeOffsets(x.SinkOffset.Offsets))
+		case *pb.Callback_TimeoutNanos:
+			tc.Timeout(time.Duration(x.TimeoutNanos))
+		case *pb.Callback_Pause:
+			tc.Pause(wire.DecodePartitions(x.Pause.Partitions)...)
+		case *pb.Callback_Resume:
+			tc.Resume(wire.DecodePartitions(x.Resume.Partitions)...)
+		case *pb.Callback_RequestCommit:
+			tc.RequestCommit()
+		case *pb.Callback_Report:
+			rep := tc.ErrantRecordReporter()
+			if rep == nil {
+				return errorReply(errors.New("no errant record reporter is configured"))
+			}
+			recs, err := wire.DecodeRecords(x.Report.Record)
+			if err != nil || len(recs) != 1 {
+				return errorReply(fmt.Errorf("decode reported record: %v", err))
+			}
+			return errorReply(rep.Report(ctx, recs[0], wire.DecodeError(x.Report.Error)))
+		default:
+			return errorReply(fmt.Errorf("callback %T is not available to a sink task", cb.Call))
+		}
+		return &pb.CallbackReply{}
+	}
+}
+
+func (t *sinkTaskClient) started() error {
+	if t.p == nil {
+		return fmt.Errorf("plugin %s: task %w", t.e.class, errNotStarted)
+	}
+	return nil
+}
+
+func (t *sinkTaskClient) Put(ctx context.Context, records []*connect.Record) error {
+	if err := t.started(); err != nil {
+		return err
+	}
+	b, err := wire.EncodeRecords(records)
+	if err != nil {
+		return fmt.Errorf("plugin %s: Put: %w", t.e.class, err)
+	}
+	cctx, cancel := t.h.callCtx(ctx)
+	defer cancel()
+	resp, err := t.p.client.Put(cctx, &pb.PutRequest{Batch: b})
+	if err != nil {
+		return hungOrDead(t.p, "Put", err)
+	}
+	return wire.DecodeError(resp.Error)
+}
+
+func (t *sinkTaskClient) Flush(ctx context.Context, offsets map[connect.TopicPartition]int64) error {
+	if err := t.started(); err != nil {
+		return err
+	}
+	cctx, cancel := t.h.callCtx(ctx)
+	defer cancel()
+	resp, err := t.p.client.Flush(cctx, &pb.OffsetsRequest{Offsets: wire.EncodeOffsets(offsets)})
+	if err != nil {
+		return hungOrDead(t.p, "Flush", err)
+	}
+	return wire.DecodeError(resp.Error)
+}
+
+func (t *sinkTaskClient) PreCommit(ctx context.Context, offsets map[connect.TopicPartition]int64) (map[connect.TopicPartition]int64, error) {
+	if err := t.started(); err != nil {
+		return nil, err
+	}
+	cctx, cancel := t.h.callCtx(ctx)
+	defer cancel()
+	resp, err := t.p.client.PreCommit(cctx, &pb.OffsetsRequest{Offsets: wire.EncodeOffsets(offsets)})
+	if err != nil {
+		return nil, hungOrDead(t.p, "PreCommit", err)
+	}
+	if err := wire.DecodeError(resp.Error); err != nil {
+		return nil, err
+	}
+	return wire.DecodeOffsets(resp.Offsets), nil
+}
+
+func (t *sinkTaskClient) partitions(op string, ps []connect.TopicPartition, call func(context.Context, *pb.PartitionsRequest) (*pb.ErrorReply, error)) error {
+	if err := t.started(); err != nil {
+		return err
+	}
+	ctx, cancel := t.h.callCtx(nil)
+	defer cancel()
+	resp, err := call(ctx, &pb.PartitionsRequest{Partitions: wire.EncodePartitions(ps)})
+	if err != nil {
+		return hungOrDead(t.p, op, err)
+	}
+	return wire.DecodeError(resp.Error)
+}
+
+func (t *sinkTaskClient) Open(ps []connect.TopicPartition) error {
+	return t.partitions("Open", ps, func(ctx context.Context, r *pb.PartitionsRequest) (*pb.ErrorReply, error) {
+		return t.p.client.Open(ctx, r)
+	})
+}
+
+func (t *sinkTaskClient) Close(ps []connect.TopicPartition) error {
+	return t.partitions("Close", ps, func(ctx context.Context, r *pb.PartitionsRequest) (*pb.ErrorReply, error) {
+		return t.p.client.Close(ctx, r)
+	})
+}
+
+func (t *sinkTaskClient) Stop() error {
+	p := t.p
+	t.p = nil
+	if p == nil {
+		return nil
+	}
+	defer p.close()
+	ctx, cancel := t.h.callCtx(nil)
+	defer cancel()
+	resp, err := p.client.SinkTaskStop(ctx, &pb.Empty{})
+	if err != nil {
+		return hungOrDead(p, "Stop", err)
+	}
+	return wire.DecodeError(resp.Error)
+}

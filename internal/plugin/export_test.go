@@ -1,0 +1,25 @@
+package plugin
+
+import "testing"
+
+// Test hooks for the external test package (e2e_test.go), which cannot be an
+// internal test: internal/app will import this package once plugin.path is
+// wired, and an internal test importing internal/app would then be a cycle.
+
+// InstallExample installs the built example plugin into pluginPath/name.
+func InstallExample(t testing.TB, pluginPath, name string) string {
+	return installPlugin(t, pluginPath, name, nil)
+}
+
+// TaskPIDs returns the pids of the task processes of class.
+func (h *Host) TaskPIDs(class string) []int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []int
+	for p := range h.procs {
+		if p.e.class == class && p.what == "task" && p.cmd != nil {
+			out = append(out, p.cmd.Process.Pid)
+		}
+	}
+	return out
+}

@@ -1,0 +1,524 @@
+package pluginsdk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+
+	"github.com/goconnect/goconnect/api/config"
+	"github.com/goconnect/goconnect/api/connect"
+	pb "github.com/goconnect/goconnect/internal/plugin/proto"
+	"github.com/goconnect/goconnect/internal/plugin/wire"
+)
+
+// server holds the one instance this process serves: a connector, a source
+// task or a sink task, created by the first Start call.
+type server struct {
+	pb.UnimplementedPluginServer
+	classes map[string]Connector
+	order   []Connector
+	log     *slog.Logger
+	cb      *callbacks
+
+	mu   sync.Mutex // guards the instance fields below
+	conn connect.Connector
+	src  connect.SourceTask
+	sink connect.SinkTask
+	stc  *sinkTaskContext
+
+	// callMu serialises calls into the task, so a Stop that arrives while an
+	// abandoned Poll (the worker cancelled its ctx) still runs waits for it:
+	// api/connect promises Stop is called after the last Poll returned.
+	callMu sync.Mutex
+
+	// pending maps sequence numbers to records returned by Poll, for
+	// RecordCommitter, which must get back its own *Record values.
+	pendMu  sync.Mutex
+	pending map[int64]*connect.Record
+	nextSeq int64
+}
+
+func newServer(cs []Connector, log *slog.Logger) *server {
+	s := &server{classes: map[string]Connector{}, order: cs, log: log, cb: newCallbacks(), pending: map[int64]*connect.Record{}, nextSeq: 1}
+	for _, c := range cs {
+		s.classes[c.Class] = c
+	}
+	return s
+}
+
+// shutdown stops whatever is still running when the worker went away without
+// calling Stop, so the plugin's resources are released before exit.
+func (s *server) shutdown() {
+	s.mu.Lock()
+	conn, src, sink := s.conn, s.src, s.sink
+	s.conn, s.src, s.sink = nil, nil, nil
+	s.mu.Unlock()
+	for name, f := range map[string]func() error{
+		"connector Stop": func() error {
+			if conn != nil {
+				return conn.Stop()
+			}
+			return nil
+		},
+		"source task Stop": func() error {
+			if src != nil {
+				return src.Stop()
+			}
+			return nil
+		},
+		"sink task Stop": func() error {
+			if sink != nil {
+				return sink.Stop()
+			}
+			return nil
+		},
+	} {
+		if err := protect(name, f); err != nil {
+			s.log.Error("stop at shutdown failed", "call", name, "error", err)
+		}
+	}
+}
+
+// protect calls plugin code, turning a panic into an error that carries the
+// stack, so the worker marks the task FAILED with a useful trace instead of
+// seeing the process die.
+func protect(name string, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &wire.RemoteError{Panic: true, Message: fmt.Sprintf("panic in %s: %v\n%s", name, r, debug.Stack())}
+		}
+	}()
+	return f()
+}
+
+func errReply(err error) (*pb.ErrorReply, error) {
+	return &pb.ErrorReply{Error: wire.EncodeError(err)}, nil
+}
+
+func (s *server) class(name string) (Connector, error) {
+	c, ok := s.classes[name]
+	if !ok {
+		return Connector{}, fmt.Errorf("this plugin does not serve class %s", name)
+	}
+	return c, nil
+}
+
+func (s *server) Info(context.Context, *pb.Empty) (*pb.InfoResponse, error) {
+	out := &pb.InfoResponse{ProtocolVersion: wire.ProtocolVersion}
+	for _, c := range s.order {
+		e, err := entry(c)
+		if err != nil {
+			return nil, err
+		}
+		out.Classes = append(out.Classes, &pb.ClassInfo{Class: e.Class, Type: e.Type, Version: e.Version, Aliases: e.Aliases, TaskClass: e.TaskClass})
+	}
+	return out, nil
+}
+
+func (s *server) Describe(_ context.Context, req *pb.DescribeRequest) (*pb.DescribeResponse, error) {
+	out := &pb.DescribeResponse{}
+	err := protect("connector Config", func() error {
+		c, err := s.class(req.Class)
+		if err != nil {
+			return err
+		}
+		inst := c.New()
+		out.Version = inst.Version()
+		def := inst.Config()
+		if def == nil {
+			return nil
+		}
+		out.Config, err = wire.EncodeDef(def)
+		return err
+	})
+	out.Error = wire.EncodeError(err)
+	return out, nil
+}
+
+func (s *server) Validate(_ context.Context, req *pb.ValidateRequest) (*pb.ValidateResponse, error) {
+	out := &pb.ValidateResponse{}
+	err := protect("connector Validate", func() error {
+		c, err := s.class(req.Class)
+		if err != nil {
+			return err
+		}
+		inst := c.New()
+		def := inst.Config()
+		if def == nil {
+			def = config.NewDef()
+		}
+		var keys []config.Key
+		for _, k := range def.Keys() {
+			if !k.Internal { // the worker lists internal keys nowhere, as for built-ins
+				keys = append(keys, k)
+			}
+		}
+		values := config.NewDef().Define(keys...).Validate(req.Props)
+		if cv, ok := inst.(connect.ConfigValidator); ok {
+			values = cv.Validate(req.Props, values)
+		}
+		out.Values, err = wire.EncodeConfigValues(values)
+		return err
+	})
+	out.Error = wire.EncodeError(err)
+	return out, nil
+}
+
+func (s *server) ConnectorStart(_ context.Context, req *pb.ConnectorStartRequest) (*pb.ErrorReply, error) {
+	return errReply(protect("connector Start", func() error {
+		c, err := s.class(req.Class)
+		if err != nil {
+			return err
+		}
+		s.mu.Lock()
+		if s.conn != nil || s.src != nil || s.sink != nil {
+			s.mu.Unlock()
+			return errors.New("this plugin process already serves an instance")
+		}
+		inst := c.New()
+		s.conn = inst
+		s.mu.Unlock()
+		return inst.Start(&connectorContext{cb: s.cb}, req.Props)
+	}))
+}
+
+func (s *server) connector() (connect.Connector, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn == nil {
+		return nil, errors.New("connector is not started")
+	}
+	return s.conn, nil
+}
+
+func (s *server) TaskConfigs(_ context.Context, req *pb.TaskConfigsRequest) (*pb.TaskConfigsResponse, error) {
+	out := &pb.TaskConfigsResponse{}
+	err := protect("connector TaskConfigs", func() error {
+		c, err := s.connector()
+		if err != nil {
+			return err
+		}
+		cfgs, err := c.TaskConfigs(int(req.MaxTasks))
+		for _, p := range cfgs {
+			out.Configs = append(out.Configs, &pb.Props{Props: p})
+		}
+		return err
+	})
+	out.Error = wire.EncodeError(err)
+	return out, nil
+}
+
+func (s *server) AlterOffsets(_ context.Context, req *pb.AlterOffsetsRequest) (*pb.AlterOffsetsResponse, error) {
+	out := &pb.AlterOffsetsResponse{}
+	err := protect("connector AlterOffsets", func() error {
+		c, err := s.class(req.Class)
+		if err != nil {
+			return err
+		}
+		inst, ok := c.New().(connect.OffsetAlterer)
+		if !ok {
+			return nil // Java's default: the connector manages no offsets of its own
+		}
+		offs := make([]connect.PartitionOffset, len(req.Offsets))
+		for i, o := range req.Offsets {
+			if offs[i].Partition, err = wire.DecodeMap(o.Partition); err != nil {
+				return err
+			}
+			if offs[i].Offset, err = wire.DecodeMap(o.Offset); err != nil {
+				return err
+			}
+		}
+		out.Altered, err = inst.AlterOffsets(req.Props, offs)
+		return err
+	})
+	out.Error = wire.EncodeError(err)
+	return out, nil
+}
+
+func (s *server) ConnectorStop(context.Context, *pb.Empty) (*pb.ErrorReply, error) {
+	s.mu.Lock()
+	c := s.conn
+	s.conn = nil
+	s.mu.Unlock()
+	if c == nil {
+		return errReply(nil)
+	}
+	return errReply(protect("connector Stop", c.Stop))
+}
+
+func (s *server) SourceTaskStart(_ context.Context, req *pb.TaskStartRequest) (*pb.TaskStartResponse, error) {
+	out := &pb.TaskStartResponse{}
+	err := protect("source task Start", func() error {
+		c, err := s.class(req.Class)
+		if err != nil {
+			return err
+		}
+		sc, ok := c.New().(connect.SourceConnector)
+		if !ok {
+			return fmt.Errorf("class %s is not a source connector", req.Class)
+		}
+		s.mu.Lock()
+		if s.conn != nil || s.src != nil || s.sink != nil {
+			s.mu.Unlock()
+			return errors.New("this plugin process already serves an instance")
+		}
+		t := sc.NewTask()
+		s.src = t
+		s.mu.Unlock()
+		_, out.RecordCommitter = t.(connect.RecordCommitter)
+		s.callMu.Lock()
+		defer s.callMu.Unlock()
+		return t.Start(&sourceTaskContext{props: req.Props, reader: &offsetReader{cb: s.cb}}, req.Props)
+	})
+	out.Error = wire.EncodeError(err)
+	return out, nil
+}
+
+func (s *server) source() (connect.SourceTask, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.src == nil {
+		return nil, errors.New("source task is not started")
+	}
+	return s.src, nil
+}
+
+// commitRecords delivers CommitRecord calls the worker buffered.
+func (s *server) commitRecords(t connect.SourceTask, commits []*pb.CommitRecord) error {
+	rc, ok := t.(connect.RecordCommitter)
+	if !ok || len(commits) == 0 {
+		return nil
+	}
+	for _, c := range commits {
+		s.pendMu.Lock()
+		r := s.pending[c.Seq]
+		delete(s.pending, c.Seq)
+		s.pendMu.Unlock()
+		if r == nil {
+			continue // committed twice, or tracked before a restart: nothing to give back
+		}
+		if err := protect("source task CommitRecord", func() error { return rc.CommitRecord(r, wire.DecodeMetadata(c.Metadata)) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *server) Poll(ctx context.Context, req *pb.PollRequest) (*pb.PollResponse, error) {
+	out := &pb.PollResponse{}
+	err := func() error {
+		t, err := s.source()
+		if err != nil {
+			return err
+		}
+		s.callMu.Lock()
+		defer s.callMu.Unlock()
+		if err := s.commitRecords(t, req.Commits); err != nil {
+			// CommitRecord errors are logged by the runtime, never fatal (Java
+			// logs them too); the plugin's log is the place.
+			s.log.Error("source task CommitRecord failed", "error", err)
+		}
+		var recs []*connect.Record
+		if err := protect("source task Poll", func() (err error) { recs, err = t.Poll(ctx); return err }); err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return nil
+		}
+		if out.Batch, err = wire.EncodeRecords(recs); err != nil {
+			return err
+		}
+		if _, ok := t.(connect.RecordCommitter); ok {
+			s.pendMu.Lock()
+			out.SeqStart = s.nextSeq
+			for _, r := range recs {
+				s.pending[s.nextSeq] = r
+				s.nextSeq++
+			}
+			s.pendMu.Unlock()
+		}
+		return nil
+	}()
+	out.Error = wire.EncodeError(err)
+	return out, nil
+}
+
+func (s *server) Commit(_ context.Context, req *pb.CommitRequest) (*pb.ErrorReply, error) {
+	t, err := s.source()
+	if err != nil {
+		return errReply(err)
+	}
+	// No callMu: as in-process, Commit and CommitRecord may run while Poll
+	// does (the worker reads one batch ahead, so a Poll is often in flight).
+	if err := s.commitRecords(t, req.Commits); err != nil {
+		s.log.Error("source task CommitRecord failed", "error", err)
+	}
+	if c, ok := t.(connect.SourceTaskCommitter); ok {
+		return errReply(protect("source task Commit", c.Commit))
+	}
+	return errReply(nil)
+}
+
+func (s *server) SourceTaskStop(_ context.Context, req *pb.CommitRequest) (*pb.ErrorReply, error) {
+	s.mu.Lock()
+	t := s.src
+	s.src = nil
+	s.mu.Unlock()
+	if t == nil {
+		return errReply(nil)
+	}
+	s.callMu.Lock()
+	defer s.callMu.Unlock()
+	if err := s.commitRecords(t, req.Commits); err != nil {
+		s.log.Error("source task CommitRecord failed", "error", err)
+	}
+	return errReply(protect("source task Stop", t.Stop))
+}
+
+func (s *server) SinkTaskStart(_ context.Context, req *pb.TaskStartRequest) (*pb.TaskStartResponse, error) {
+	out := &pb.TaskStartResponse{}
+	err := protect("sink task Start", func() error {
+		c, err := s.class(req.Class)
+		if err != nil {
+			return err
+		}
+		sc, ok := c.New().(connect.SinkConnector)
+		if !ok {
+			return fmt.Errorf("class %s is not a sink connector", req.Class)
+		}
+		s.mu.Lock()
+		if s.conn != nil || s.src != nil || s.sink != nil {
+			s.mu.Unlock()
+			return errors.New("this plugin process already serves an instance")
+		}
+		t := sc.NewTask()
+		s.sink = t
+		s.stc = &sinkTaskContext{props: req.Props, cb: s.cb, hasReporter: req.HasErrantReporter}
+		stc := s.stc
+		s.mu.Unlock()
+		s.callMu.Lock()
+		defer s.callMu.Unlock()
+		return t.Start(stc, req.Props)
+	})
+	out.Error = wire.EncodeError(err)
+	return out, nil
+}
+
+func (s *server) sinkTask() (connect.SinkTask, *sinkTaskContext, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sink == nil {
+		return nil, nil, errors.New("sink task is not started")
+	}
+	return s.sink, s.stc, nil
+}
+
+func (s *server) Put(ctx context.Context, req *pb.PutRequest) (*pb.ErrorReply, error) {
+	t, _, err := s.sinkTask()
+	if err != nil {
+		return errReply(err)
+	}
+	recs, err := wire.DecodeRecords(req.Batch)
+	if err != nil {
+		return errReply(err)
+	}
+	s.callMu.Lock()
+	defer s.callMu.Unlock()
+	return errReply(protect("sink task Put", func() error { return t.Put(ctx, recs) }))
+}
+
+func (s *server) Flush(ctx context.Context, req *pb.OffsetsRequest) (*pb.ErrorReply, error) {
+	t, _, err := s.sinkTask()
+	if err != nil {
+		return errReply(err)
+	}
+	s.callMu.Lock()
+	defer s.callMu.Unlock()
+	if f, ok := t.(connect.Flusher); ok {
+		return errReply(protect("sink task Flush", func() error { return f.Flush(ctx, wire.DecodeOffsets(req.Offsets)) }))
+	}
+	return errReply(nil)
+}
+
+// PreCommit follows Java's SinkTask.preCommit default when the task has no
+// PreCommitter: flush, then commit what was given.
+func (s *server) PreCommit(ctx context.Context, req *pb.OffsetsRequest) (*pb.OffsetsResponse, error) {
+	out := &pb.OffsetsResponse{}
+	err := func() error {
+		t, _, err := s.sinkTask()
+		if err != nil {
+			return err
+		}
+		s.callMu.Lock()
+		defer s.callMu.Unlock()
+		offs := wire.DecodeOffsets(req.Offsets)
+		if pc, ok := t.(connect.PreCommitter); ok {
+			return protect("sink task PreCommit", func() error {
+				res, err := pc.PreCommit(ctx, offs)
+				out.Offsets = wire.EncodeOffsets(res)
+				return err
+			})
+		}
+		if f, ok := t.(connect.Flusher); ok {
+			if err := protect("sink task Flush", func() error { return f.Flush(ctx, offs) }); err != nil {
+				return err
+			}
+		}
+		out.Offsets = req.Offsets
+		return nil
+	}()
+	out.Error = wire.EncodeError(err)
+	return out, nil
+}
+
+func (s *server) Open(_ context.Context, req *pb.PartitionsRequest) (*pb.ErrorReply, error) {
+	t, stc, err := s.sinkTask()
+	if err != nil {
+		return errReply(err)
+	}
+	ps := wire.DecodePartitions(req.Partitions)
+	stc.assign(ps, nil)
+	s.callMu.Lock()
+	defer s.callMu.Unlock()
+	if pa, ok := t.(connect.PartitionAware); ok {
+		return errReply(protect("sink task Open", func() error { return pa.Open(ps) }))
+	}
+	return errReply(nil)
+}
+
+func (s *server) Close(_ context.Context, req *pb.PartitionsRequest) (*pb.ErrorReply, error) {
+	t, stc, err := s.sinkTask()
+	if err != nil {
+		return errReply(err)
+	}
+	ps := wire.DecodePartitions(req.Partitions)
+	s.callMu.Lock()
+	defer s.callMu.Unlock()
+	defer stc.assign(nil, ps)
+	if pa, ok := t.(connect.PartitionAware); ok {
+		return errReply(protect("sink task Close", func() error { return pa.Close(ps) }))
+	}
+	return errReply(nil)
+}
+
+func (s *server) SinkTaskStop(context.Context, *pb.Empty) (*pb.ErrorReply, error) {
+	s.mu.Lock()
+	t := s.sink
+	s.sink = nil
+	s.mu.Unlock()
+	if t == nil {
+		return errReply(nil)
+	}
+	s.callMu.Lock()
+	defer s.callMu.Unlock()
+	return errReply(protect("sink task Stop", t.Stop))
+}
+
+// Callbacks serves the worker-opened stream that carries context calls from
+// plugin code to the worker. It returns when the worker closes the stream.
+func (s *server) Callbacks(stream pb.Plugin_CallbacksServer) error {
+	return s.cb.serve(stream)
+}

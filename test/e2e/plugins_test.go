@@ -1,0 +1,148 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/goconnect/goconnect/test/harness"
+)
+
+// buildExamplePlugin builds examples/counting into a plugin folder under dir, with
+// the manifest the worker reads at start-up, as docs/plugins.md tells users to.
+func buildExamplePlugin(t *testing.T, dir string) string {
+	t.Helper()
+	folder := filepath.Join(dir, "counting-1.0.0")
+	exe := filepath.Join(folder, "counting-plugin")
+	cmd := exec.Command("go", "build", "-o", exe, "./examples/counting/cmd/counting-plugin")
+	cmd.Dir = harness.RepoRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build example plugin: %v\n%s", err, out)
+	}
+	manifest, err := exec.Command(exe, "--goconnect-manifest").Output()
+	if err != nil {
+		t.Fatalf("plugin manifest: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(folder, "goconnect-plugin.json"), manifest, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return exe
+}
+
+// pluginHolding returns the pid of a process running exe that holds path open: the
+// sink task's plugin process (one process per task).
+func pluginHolding(exe, path string) (int, error) {
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, p := range procs {
+		if target, err := os.Readlink(filepath.Join(p, "exe")); err != nil || target != exe {
+			continue
+		}
+		fds, _ := filepath.Glob(filepath.Join(p, "fd", "*"))
+		for _, fd := range fds {
+			if target, err := os.Readlink(fd); err == nil && target == path {
+				return strconv.Atoi(filepath.Base(p))
+			}
+		}
+	}
+	return 0, fmt.Errorf("no %s process holds %s", exe, path)
+}
+
+// distinctKeys counts the distinct record keys (4th column) the counting sink wrote.
+func distinctKeys(path string) int {
+	b, _ := os.ReadFile(path)
+	seen := map[string]bool{}
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		if cols := strings.Split(string(line), "\t"); len(cols) >= 5 {
+			seen[cols[3]] = true
+		}
+	}
+	return len(seen)
+}
+
+// TestExternalPluginOnPluginPath is issue 7's end-to-end check: an external plugin
+// built into a folder on plugin.path is listed, validated and run as a pipeline on
+// the real broker; killing its sink task's process fails only that task; restarting
+// the task runs a fresh process and no record is lost.
+func TestExternalPluginOnPluginPath(t *testing.T) {
+	pluginDir := t.TempDir()
+	exe := buildExamplePlugin(t, pluginDir)
+	w := newWorker(t, map[string]string{"plugin.path": pluginDir})
+	w.start()
+
+	var plugins []struct{ Class, Type, Version string }
+	w.do("GET", "/connector-plugins", nil, &plugins)
+	found := 0
+	for _, p := range plugins {
+		if strings.HasPrefix(p.Class, "com.example.goconnect.") && p.Version != "" {
+			found++
+		}
+	}
+	if found != 2 {
+		t.Fatalf("GET /connector-plugins lists %d example plugins, want 2: %+v", found, plugins)
+	}
+	var infos struct {
+		ErrorCount int `json:"error_count"`
+	}
+	if code := w.do("PUT", "/connector-plugins/CountingSource/config/validate",
+		map[string]string{"connector.class": "CountingSource", "tasks.max": "1"}, &infos); code != 200 || infos.ErrorCount == 0 {
+		t.Fatalf("validate without topic: status %d, error_count %d; want 200 with errors", code, infos.ErrorCount)
+	}
+
+	const total = 20000
+	topic := fmt.Sprintf("e2e-plugin-%d", time.Now().UnixNano())
+	out := filepath.Join(w.dir, "counted.tsv")
+	w.create("counting-sink", map[string]string{"connector.class": "CountingFileSink", "tasks.max": "1",
+		"topics": topic, "file": out})
+	w.waitRunning("counting-sink")
+	w.create("counting-source", map[string]string{"connector.class": "com.example.goconnect.CountingSourceConnector",
+		"tasks.max": "1", "topic": topic, "batch.size": "50", "max.records": strconv.Itoa(total)})
+	w.waitRunning("counting-source")
+
+	harness.CheckFor(t, 60*time.Second, func() error {
+		if n := distinctKeys(out); n == 0 {
+			return fmt.Errorf("nothing written yet")
+		}
+		return nil
+	})
+	pid, err := pluginHolding(exe, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	harness.CheckFor(t, 30*time.Second, func() error {
+		var st struct {
+			Tasks []struct{ State, Trace string }
+		}
+		w.do("GET", "/connectors/counting-sink/status", nil, &st)
+		if len(st.Tasks) != 1 || st.Tasks[0].State != "FAILED" || st.Tasks[0].Trace == "" {
+			return fmt.Errorf("sink task %+v, want FAILED with a trace", st.Tasks)
+		}
+		return nil
+	})
+	w.waitRunning("counting-source") // the other connector is unaffected
+
+	if code := w.do("POST", "/connectors/counting-sink/tasks/0/restart", nil, nil); code != 204 {
+		t.Fatalf("restart task: status %d", code)
+	}
+	w.waitRunning("counting-sink")
+	harness.CheckFor(t, 120*time.Second, func() error {
+		if n := distinctKeys(out); n != total {
+			return fmt.Errorf("%d of %d records written", n, total)
+		}
+		return nil
+	})
+	if newPid, err := pluginHolding(exe, out); err != nil || newPid == pid {
+		t.Errorf("after restart the sink task runs in pid %d (err %v), want a fresh process (old %d)", newPid, err, pid)
+	}
+}
