@@ -59,7 +59,7 @@ func ValidateWith(reg *registry.Registry, props map[string]string, opts Validate
 	if !ok {
 		return ConfigInfos{}, Errorf(ErrBadRequest, "Connector config %s contains no connector type", javaMapString(props))
 	}
-	plugin, err := reg.LookupConnector(connType)
+	plugin, err := reg.LookupConnectorFor(props)
 	if err != nil {
 		return ConfigInfos{}, &Error{Kind: ErrBadRequest, Message: err.Error()}
 	}

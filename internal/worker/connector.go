@@ -43,7 +43,7 @@ type connectorInstance struct {
 }
 
 func (w *Worker) startConnector(name string, props map[string]string, target herder.TargetState, onReconfigure func()) error {
-	p, err := w.reg.LookupConnector(props["connector.class"])
+	p, err := w.reg.LookupConnectorFor(props)
 	if err != nil {
 		w.status.ConnectorStatus(name, herder.StateFailed, err.Error())
 		return err

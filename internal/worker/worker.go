@@ -235,7 +235,7 @@ func boolProp(props map[string]string, key string, def bool) bool {
 
 // newTaskInstance builds an unstarted task of the connector class in connProps.
 func (w *Worker) newTaskInstance(connProps map[string]string) (registry.Plugin, connect.SourceTask, connect.SinkTask, error) {
-	p, err := w.reg.LookupConnector(connProps["connector.class"])
+	p, err := w.reg.LookupConnectorFor(connProps)
 	if err != nil {
 		return p, nil, nil, err
 	}

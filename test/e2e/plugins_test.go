@@ -38,12 +38,39 @@ func buildExamplePlugin(t *testing.T, dir string) string {
 	return exe
 }
 
-// pluginHolding returns the pid of a process running exe that holds path open: the
-// sink task's plugin process (one process per task).
-func pluginHolding(exe, path string) (int, error) {
+// installAsVersion installs a copy of the example plugin in folder, its manifest
+// claiming version v: two versions of one plugin side by side (KIP-891).
+func installAsVersion(t *testing.T, exe, folder, v string) {
+	t.Helper()
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(folder, filepath.Base(exe)), b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	m, err := os.ReadFile(filepath.Join(filepath.Dir(exe), "goconnect-plugin.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = bytes.ReplaceAll(m, []byte(`"version": "1.0.0"`), []byte(`"version": "`+v+`"`))
+	if !bytes.Contains(m, []byte(v)) {
+		t.Fatalf("manifest has no version to rewrite: %s", m)
+	}
+	if err := os.WriteFile(filepath.Join(folder, "goconnect-plugin.json"), m, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pluginHolding returns the pid of a plugin process (an executable under dir) that
+// holds path open: the sink task's plugin process (one process per task).
+func pluginHolding(dir, path string) (int, error) {
 	procs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, p := range procs {
-		if target, err := os.Readlink(filepath.Join(p, "exe")); err != nil || target != exe {
+		if target, err := os.Readlink(filepath.Join(p, "exe")); err != nil || !strings.HasPrefix(target, dir+"/") {
 			continue
 		}
 		fds, _ := filepath.Glob(filepath.Join(p, "fd", "*"))
@@ -53,7 +80,7 @@ func pluginHolding(exe, path string) (int, error) {
 			}
 		}
 	}
-	return 0, fmt.Errorf("no %s process holds %s", exe, path)
+	return 0, fmt.Errorf("no plugin process under %s holds %s", dir, path)
 }
 
 // distinctKeys counts the distinct record keys (4th column) the counting sink wrote.
@@ -75,6 +102,7 @@ func distinctKeys(path string) int {
 func TestExternalPluginOnPluginPath(t *testing.T) {
 	pluginDir := t.TempDir()
 	exe := buildExamplePlugin(t, pluginDir)
+	installAsVersion(t, exe, filepath.Join(pluginDir, "counting-9.9.9"), "9.9.9")
 	w := newWorker(t, map[string]string{"plugin.path": pluginDir})
 	w.start()
 
@@ -86,8 +114,8 @@ func TestExternalPluginOnPluginPath(t *testing.T) {
 			found++
 		}
 	}
-	if found != 2 {
-		t.Fatalf("GET /connector-plugins lists %d example plugins, want 2: %+v", found, plugins)
+	if found != 4 {
+		t.Fatalf("GET /connector-plugins lists %d example plugins, want 2 classes in 2 versions: %+v", found, plugins)
 	}
 	var infos struct {
 		ErrorCount int `json:"error_count"`
@@ -103,9 +131,20 @@ func TestExternalPluginOnPluginPath(t *testing.T) {
 	w.create("counting-sink", map[string]string{"connector.class": "CountingFileSink", "tasks.max": "1",
 		"topics": topic, "file": out})
 	w.waitRunning("counting-sink")
+	// KIP-891: the newest version runs unless connector.plugin.version pins one.
 	w.create("counting-source", map[string]string{"connector.class": "com.example.goconnect.CountingSourceConnector",
-		"tasks.max": "1", "topic": topic, "batch.size": "50", "max.records": strconv.Itoa(total)})
+		"tasks.max": "1", "topic": topic, "batch.size": "50", "max.records": strconv.Itoa(total),
+		"connector.plugin.version": "[1.0,2.0)"})
 	w.waitRunning("counting-source")
+	var st struct{ Connector struct{ Version string } }
+	w.do("GET", "/connectors/counting-sink/status", nil, &st)
+	if st.Connector.Version != "9.9.9" {
+		t.Errorf("sink without connector.plugin.version runs version %q, want the newest, 9.9.9", st.Connector.Version)
+	}
+	w.do("GET", "/connectors/counting-source/status", nil, &st)
+	if st.Connector.Version != "1.0.0" {
+		t.Errorf("source with connector.plugin.version=[1.0,2.0) runs version %q, want 1.0.0", st.Connector.Version)
+	}
 
 	harness.CheckFor(t, 60*time.Second, func() error {
 		if n := distinctKeys(out); n == 0 {
@@ -113,7 +152,7 @@ func TestExternalPluginOnPluginPath(t *testing.T) {
 		}
 		return nil
 	})
-	pid, err := pluginHolding(exe, out)
+	pid, err := pluginHolding(pluginDir, out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +181,7 @@ func TestExternalPluginOnPluginPath(t *testing.T) {
 		}
 		return nil
 	})
-	if newPid, err := pluginHolding(exe, out); err != nil || newPid == pid {
+	if newPid, err := pluginHolding(pluginDir, out); err != nil || newPid == pid {
 		t.Errorf("after restart the sink task runs in pid %d (err %v), want a fresh process (old %d)", newPid, err, pid)
 	}
 }

@@ -452,7 +452,7 @@ func (h *Herder) plugin(config map[string]string) (registry.Plugin, bool) {
 	if h.cfg.Registry == nil {
 		return registry.Plugin{}, false
 	}
-	p, err := h.cfg.Registry.LookupConnector(config["connector.class"])
+	p, err := h.cfg.Registry.LookupConnectorFor(config)
 	return p, err == nil
 }
 

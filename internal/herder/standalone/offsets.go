@@ -53,7 +53,7 @@ func (h *Herder) target(ctx context.Context, name string, stopped bool) (offsets
 			return offsetsTarget{}, herder.Errorf(herder.ErrBadRequest,
 				"Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/%s/stop' endpoint", name)
 		}
-		p, err := h.cfg.Registry.LookupConnector(c.config["connector.class"])
+		p, err := h.cfg.Registry.LookupConnectorFor(c.config)
 		if err != nil {
 			return offsetsTarget{}, fmt.Errorf("%s", err.Error())
 		}
