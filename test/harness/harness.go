@@ -200,6 +200,7 @@ func Main(m *testing.M) {
 // temporary directory of BuildBinary.
 func Shutdown() {
 	StopKafka()
+	StopDatabases()
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}
