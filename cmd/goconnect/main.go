@@ -55,8 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stderr, usage)
 			return 2
 		}
-		fmt.Fprintln(stderr, "goconnect: distributed mode is not implemented yet")
-		return 1
+		return runDistributed(args[1], stderr)
 	case "dev":
 		return runDev(args[1:], stderr)
 	case "help", "-h", "--help":
@@ -91,6 +90,36 @@ func runStandalone(workerFile string, connectorFiles []string, stderr io.Writer)
 
 	<-sigCtx.Done()
 	stop() // a second signal kills the process the default way
+	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer cancel()
+	if err := w.Close(ctx); err != nil {
+		fmt.Fprintf(stderr, "goconnect: shutdown: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func runDistributed(workerFile string, stderr io.Writer) int {
+	props, err := javaprops.LoadFile(workerFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "goconnect: %v\n", err)
+		return 1
+	}
+	sigCtx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	startCtx, cancel := context.WithTimeout(sigCtx, startTimeout)
+	w, err := app.StartDistributed(startCtx, app.Options{
+		WorkerProps: props,
+		LogOutput:   stderr,
+		LogLevel:    os.Getenv("GOCONNECT_LOG_LEVEL"),
+	})
+	cancel()
+	if err != nil {
+		fmt.Fprintf(stderr, "goconnect: %v\n", err)
+		return 1
+	}
+	<-sigCtx.Done()
+	stop()
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancel()
 	if err := w.Close(ctx); err != nil {

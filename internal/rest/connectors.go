@@ -375,6 +375,10 @@ func (h *Handler) taskConfigs(w http.ResponseWriter, r *http.Request, p params) 
 }
 
 func (h *Handler) putTaskConfigs(w http.ResponseWriter, r *http.Request, p params) error {
+	// The signature covers the exact body bytes: check it before parsing.
+	if err := h.verifyInternal(r); err != nil {
+		return err
+	}
 	body, err := readJSON(r)
 	if err != nil {
 		return err
@@ -544,5 +548,37 @@ func (h *Handler) resetTopics(w http.ResponseWriter, r *http.Request, p params) 
 		return err
 	}
 	writeEmpty(w, http.StatusAccepted)
+	return nil
+}
+
+// verifyInternal checks an internal request's signature when the herder signs
+// them (distributed mode, sessioned protocol). The body was buffered by ServeHTTP.
+func (h *Handler) verifyInternal(r *http.Request) error {
+	v, ok := h.opts.Herder.(InternalRequestVerifier)
+	if !ok {
+		return nil
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return errorf(http.StatusInternalServerError, "read request body: "+err.Error())
+	}
+	return v.VerifyInternalRequest(body, r.Header)
+}
+
+// fenceZombies is the internal endpoint PUT /connectors/{name}/fence.
+func (h *Handler) fenceZombies(w http.ResponseWriter, r *http.Request, p params) error {
+	f, ok := h.opts.Herder.(ZombieFencer)
+	if !ok {
+		return errorf(http.StatusInternalServerError, "Kafka Connect in standalone mode does not support exactly-once source connectors.")
+	}
+	if err := h.verifyInternal(r); err != nil {
+		return err
+	}
+	ctx, cancel := h.ctx(r)
+	defer cancel()
+	if err := f.FenceZombies(ctx, p["connector"]); err != nil {
+		return err
+	}
+	writeEmpty(w, http.StatusNoContent)
 	return nil
 }

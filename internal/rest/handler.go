@@ -103,6 +103,7 @@ func NewHandler(opts Options) *Handler {
 	add("PUT", "/connectors/{connector}/stop", true, h.stop)
 	add("GET", "/connectors/{connector}/tasks", true, h.taskConfigs)
 	add("POST", "/connectors/{connector}/tasks", true, h.putTaskConfigs)
+	add("PUT", "/connectors/{connector}/fence", true, h.fenceZombies)
 	add("GET", "/connectors/{connector}/tasks/{task}/status", true, h.taskStatus)
 	add("POST", "/connectors/{connector}/tasks/{task}/restart", true, h.restartTask)
 	add("GET", "/connectors/{connector}/offsets", true, h.offsets)
@@ -153,7 +154,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, errUnsupportedMedia)
 			return
 		}
-		if err := rt.handle(w, r, p); err != nil {
+		body, err := readBody(r)
+		if err != nil {
+			writeError(w, errorf(http.StatusInternalServerError, "read request body: "+err.Error()))
+			return
+		}
+		if err := rt.handle(w, r, p); err != nil && !h.maybeForward(w, r, body, err) {
 			writeError(w, err)
 		}
 		return
