@@ -7,6 +7,14 @@ import (
 	"github.com/goconnect/goconnect/api/config"
 )
 
+// Automatic restart defaults for every connector (goconnect extension; a
+// connector config may override each; see internal/herder/autorestart.go).
+const (
+	ErrorsRestartEnable         = "errors.restart.enable"
+	ErrorsRestartBackoffInitial = "errors.restart.backoff.initial.ms"
+	ErrorsRestartBackoffMax     = "errors.restart.backoff.max.ms"
+)
+
 // Worker configuration keys (Java names).
 const (
 	BootstrapServers                = "bootstrap.servers"
@@ -136,6 +144,12 @@ func baseDef() *config.Def {
 			Doc: "If set to true, it allows user requests to reset the set of active topics per connector."},
 		config.Key{Name: TopicCreationEnable, Type: config.Boolean, Default: "true", Importance: config.Low,
 			Doc: "Whether to allow automatic creation of topics used by source connectors, when source connectors are configured with `topic.creation.` properties."},
+		config.Key{Name: ErrorsRestartEnable, Type: config.Boolean, Default: "false", Importance: config.Low,
+			Doc: "goconnect extension: default of the connector key errors.restart.enable: whether failed tasks and connector instances are restarted automatically, with exponential backoff. false keeps Java's behaviour."},
+		config.Key{Name: ErrorsRestartBackoffInitial, Type: config.Long, Default: "1000", Validator: config.AtLeast(1), Importance: config.Low,
+			Doc: "goconnect extension: default of the connector key errors.restart.backoff.initial.ms, the delay before the first automatic restart after a failure."},
+		config.Key{Name: ErrorsRestartBackoffMax, Type: config.Long, Default: "300000", Validator: config.AtLeast(1), Importance: config.Low,
+			Doc: "goconnect extension: default of the connector key errors.restart.backoff.max.ms, the cap of the doubling restart delay and how long a restarted task must run to count as healthy again."},
 	)
 	defineRest(d)
 	return d

@@ -7,7 +7,9 @@ import (
 	"github.com/goconnect/goconnect/internal/configtransform"
 	"log/slog"
 	"maps"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -75,6 +77,12 @@ type Config struct {
 	// Transformer resolves ${provider:path:key} references (config.providers); nil
 	// when the worker declares no config providers.
 	Transformer *configtransform.Transformer
+	// Clock schedules automatic restarts (errors.restart.*); nil is the system
+	// clock. Tests pass a fake one.
+	Clock herder.Clock
+	// Jitter returns a number in [0, 1) that spreads automatic restart delays;
+	// nil is math/rand/v2's Float64.
+	Jitter func() float64
 }
 
 // Herder is the standalone herder. Create it with New, hand it to the worker as its
@@ -97,9 +105,46 @@ type Herder struct {
 	reconfMu sync.Mutex
 	reconf   map[string]struct{}
 
+	// changedMu guards changed, the connectors with a status report the loop has
+	// not looked at yet (for automatic restart); statusWake wakes the loop for
+	// them, capacity 1. Lock order: statusStore.mu is never held while taking
+	// changedMu (the store calls out after unlocking).
+	changedMu  sync.Mutex
+	changed    map[string]struct{}
+	statusWake chan struct{}
+
 	// Owned by the loop goroutine once started (before that, by New's caller).
 	rt    Runtime
 	conns map[string]*connState
+	// restarts is the automatic restart state of failed or watched connector
+	// instances and tasks; timer fires at timerAt, the earliest due restart.
+	restarts map[restartKey]*restartEntry
+	timer    herder.Timer
+	timerAt  time.Time
+}
+
+// restartKey names a connector instance (task -1) or a task.
+type restartKey struct {
+	conn string
+	task int
+}
+
+func (k restartKey) String() string {
+	if k.task < 0 {
+		return k.conn
+	}
+	return taskName(herder.TaskID{Connector: k.conn, Task: k.task})
+}
+
+// restartEntry is the automatic restart state of one connector instance or task.
+type restartEntry struct {
+	backoff herder.RestartBackoff
+	// due is when the scheduled restart runs; zero when none is scheduled.
+	due time.Time
+	// handledSeq is the status seq of the last FAILED report a restart was
+	// scheduled (or done) for: seeing it again after a restart means the new run
+	// has not reported yet, not that it failed.
+	handledSeq uint64
 }
 
 // connState is the herder's view of one connector.
@@ -107,6 +152,7 @@ type connState struct {
 	config map[string]string   // as submitted (placeholders intact)
 	target herder.TargetState  // STARTED, PAUSED or STOPPED
 	tasks  []map[string]string // task configs as generated, task i at index i
+	policy herder.RestartPolicy
 }
 
 type request struct {
@@ -127,17 +173,42 @@ func New(cfg Config) (*Herder, error) {
 		done:     make(chan struct{}),
 		reconf:   map[string]struct{}{},
 		conns:    map[string]*connState{},
+
+		changed:    map[string]struct{}{},
+		statusWake: make(chan struct{}, 1),
+		restarts:   map[restartKey]*restartEntry{},
 	}
+	h.status.changed = h.statusChanged
 	if h.log == nil {
 		h.log = slog.Default()
 	}
+	if h.cfg.Clock == nil {
+		h.cfg.Clock = herder.SystemClock{}
+	}
+	if h.cfg.Jitter == nil {
+		h.cfg.Jitter = rand.Float64
+	}
+	wp := cfg.WorkerProps
 	if h.cfg.Validate == nil {
-		reg, wp := cfg.Registry, cfg.WorkerProps
+		reg := cfg.Registry
 		t := cfg.Transformer
 		h.cfg.Validate = func(props map[string]string) (herder.ConfigInfos, error) {
 			return validateResolved(t, props, func(resolved map[string]string) (herder.ConfigInfos, error) {
-				return herder.ValidateWith(reg, resolved, herder.ValidateOptions{WorkerProps: wp})
+				infos, err := herder.ValidateWith(reg, resolved, herder.ValidateOptions{WorkerProps: wp})
+				if err != nil {
+					return infos, err
+				}
+				return herder.RestartValidate(infos, resolved, wp), nil
 			})
+		}
+	} else {
+		validate := h.cfg.Validate
+		h.cfg.Validate = func(props map[string]string) (herder.ConfigInfos, error) {
+			infos, err := validate(props)
+			if err != nil {
+				return infos, err
+			}
+			return herder.RestartValidate(infos, props, wp), nil
 		}
 	}
 	if cfg.ConfigFile != "" {
@@ -180,6 +251,11 @@ func (h *Herder) loop() {
 	}
 	h.log.Info("Herder started")
 	for {
+		h.armRestartTimer()
+		var timerC <-chan time.Time
+		if h.timer != nil {
+			timerC = h.timer.C()
+		}
 		select {
 		case <-h.stopping:
 			h.shutdown()
@@ -193,6 +269,11 @@ func (h *Herder) loop() {
 			req.run()
 		case <-h.wake:
 			h.reconfigure()
+		case <-h.statusWake:
+			h.observeChanged()
+		case <-timerC:
+			h.timer, h.timerAt = nil, time.Time{}
+			h.runDueRestarts()
 		}
 	}
 }
@@ -201,6 +282,11 @@ func (h *Herder) loop() {
 // configs are kept (the config file is not touched).
 func (h *Herder) shutdown() {
 	h.log.Info("Herder stopping")
+	if h.timer != nil {
+		h.timer.Stop()
+		h.timer, h.timerAt = nil, time.Time{}
+	}
+	clear(h.restarts)
 	for _, name := range slices.Sorted(maps.Keys(h.conns)) {
 		h.removeTasks(name)
 		h.rt.StopConnector(name)
@@ -336,9 +422,13 @@ func (h *Herder) startConnector(name string) error {
 	c := h.conns[name]
 	props, err := h.resolve(c.config)
 	if err != nil {
+		// The restart keys are read from the stored config then; a reference in
+		// them makes the worker's defaults apply until the provider answers.
+		c.policy = h.restartPolicy(name, c.config)
 		h.status.putConnector(name, status{state: herder.StateFailed, trace: err.Error()})
 		return nil
 	}
+	c.policy = h.restartPolicy(name, props)
 	return h.rt.StartConnector(name, props, c.target, func() { h.requestReconfiguration(name) })
 }
 
@@ -414,6 +504,7 @@ func (h *Herder) removeTasks(name string) {
 	ids := taskIDs(name, len(c.tasks))
 	h.rt.StopTasks(ids)
 	h.status.removeTasks(ids)
+	h.forgetRestarts(name, true)
 	c.tasks = nil
 }
 
@@ -608,6 +699,9 @@ func (h *Herder) put(name string, config map[string]string, allowReplace, mustEx
 	if exists {
 		h.rt.StopConnector(name)
 	}
+	// A new config is a new start: pending restarts are dropped and failure counts
+	// start over.
+	h.forgetRestarts(name, false)
 	h.conns[name] = next
 	if err := h.startConnector(name); err != nil {
 		return herder.ConnectorInfo{}, false, fmt.Errorf("start connector %s: %w", name, err)
@@ -655,6 +749,7 @@ func (h *Herder) DeleteConnector(ctx context.Context, name string) error {
 		h.removeTasks(name)
 		h.rt.StopConnector(name)
 		h.status.removeConnector(name)
+		h.forgetRestarts(name, false)
 		delete(h.conns, name)
 		return nil
 	})
@@ -741,8 +836,8 @@ func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks
 				// REST shows as this 500; kept for drop-in compatibility of the body.
 				return nil, fmt.Errorf("%s", `Cannot invoke "java.util.Map.get(Object)" because "connProps" is null`)
 			}
-			h.rt.StopConnector(name)
-			if err := h.startConnector(name); err != nil {
+			h.resetRestart(restartKey{name, -1})
+			if err := h.restartConnector(name); err != nil {
 				return nil, fmt.Errorf("restart connector %s: %w", name, err)
 			}
 			return nil, nil
@@ -772,6 +867,7 @@ func (h *Herder) restartPlan(name string, includeTasks, onlyFailed bool) (*herde
 	}
 	if restartConnector {
 		plan.Connector.State = herder.StateRestarting
+		h.resetRestart(restartKey{name, -1})
 		h.rt.StopConnector(name)
 		h.status.putConnector(name, status{state: herder.StateRestarting})
 	}
@@ -779,6 +875,9 @@ func (h *Herder) restartPlan(name string, includeTasks, onlyFailed bool) (*herde
 		ids := make([]herder.TaskID, len(restartTasks))
 		for i, n := range restartTasks {
 			ids[i] = herder.TaskID{Connector: name, Task: n}
+		}
+		for _, id := range ids {
+			h.resetRestart(restartKey{name, id.Task})
 		}
 		h.rt.StopTasks(ids)
 		for _, id := range ids {
@@ -806,13 +905,27 @@ func (h *Herder) RestartTask(ctx context.Context, id herder.TaskID) error {
 		if id.Task < 0 || id.Task >= len(c.tasks) {
 			return herder.Errorf(herder.ErrNotFound, "Task %s not found", taskName(id))
 		}
-		h.rt.StopTasks([]herder.TaskID{id})
-		if err := h.startTask(id); err != nil {
+		h.resetRestart(restartKey{id.Connector, id.Task})
+		if err := h.restartTask(id); err != nil {
 			h.log.Error("Failed to start task", "task", taskName(id), "error", err)
 			return fmt.Errorf("Failed to start task: %s", taskName(id)) //nolint:staticcheck // Java's message
 		}
 		return nil
 	})
+}
+
+// restartConnector stops and starts name's connector instance: POST
+// /connectors/{name}/restart without flags, and an automatic restart.
+func (h *Herder) restartConnector(name string) error {
+	h.rt.StopConnector(name)
+	return h.startConnector(name)
+}
+
+// restartTask stops and starts one task: POST .../tasks/{id}/restart, and an
+// automatic restart.
+func (h *Herder) restartTask(id herder.TaskID) error {
+	h.rt.StopTasks([]herder.TaskID{id})
+	return h.startTask(id)
 }
 
 // setTarget records a new target state (file first) and moves the worker's
@@ -836,7 +949,13 @@ func (h *Herder) PauseConnector(ctx context.Context, name string) error {
 		if _, ok := h.conns[name]; !ok {
 			return herder.Errorf(herder.ErrNotFound, "Unknown connector %s", name)
 		}
-		return h.setTarget(name, herder.TargetPaused)
+		if err := h.setTarget(name, herder.TargetPaused); err != nil {
+			return err
+		}
+		// Nothing restarts while paused; failures still FAILED at resume are
+		// scheduled again then, with their counts kept.
+		h.cancelRestarts(name)
+		return nil
 	})
 }
 
@@ -851,6 +970,7 @@ func (h *Herder) ResumeConnector(ctx context.Context, name string) error {
 			return err
 		}
 		h.updateTasks(name)
+		h.observe(name)
 		return nil
 	})
 }
@@ -864,7 +984,11 @@ func (h *Herder) StopConnector(ctx context.Context, name string) error {
 			return fmt.Errorf("No connector `%s` configured", name) //nolint:staticcheck // Java's message
 		}
 		h.removeTasks(name)
-		return h.setTarget(name, herder.TargetStopped)
+		if err := h.setTarget(name, herder.TargetStopped); err != nil {
+			return err
+		}
+		h.forgetRestarts(name, false)
+		return nil
 	})
 }
 
@@ -933,3 +1057,205 @@ func (h *Herder) StatusListener() interface {
 }
 
 var _ herder.Herder = (*Herder)(nil)
+
+// Automatic restart (errors.restart.*, a goconnect extension). Statuses arrive
+// from worker goroutines; the store calls statusChanged, which only notes the
+// connector and wakes the loop. On the loop, observe compares each watched
+// connector instance and task with its last status, schedules a restart of what
+// FAILED (herder.RestartBackoff gives the delay), and one timer, owned by the
+// loop and stopped in shutdown, fires the earliest due restart. A restart goes
+// through the same code as the REST restart endpoints and is skipped if the
+// entity is no longer FAILED, or its connector was paused, stopped, reconfigured
+// or deleted meanwhile (those cancel pending restarts anyway).
+
+// restartPolicy reads the connector's automatic restart policy over the worker's
+// defaults. Validation rejects bad values; a config that bypassed it (a config
+// file edited by hand) gets the worker's policy, with an error logged.
+func (h *Herder) restartPolicy(name string, props map[string]string) herder.RestartPolicy {
+	p, errs := herder.ParseRestartPolicy(props, h.cfg.WorkerProps)
+	if len(errs) == 0 {
+		return p
+	}
+	h.log.Error("Invalid automatic restart configuration; using the worker's", "connector", name, "error", errs[0].Message)
+	p, _ = herder.ParseRestartPolicy(nil, h.cfg.WorkerProps)
+	return p
+}
+
+// statusChanged is the status store's hook: called from any goroutine after a
+// status of connector (or one of its tasks) was stored. It must not block.
+func (h *Herder) statusChanged(connector string) {
+	h.changedMu.Lock()
+	h.changed[connector] = struct{}{}
+	h.changedMu.Unlock()
+	select {
+	case h.statusWake <- struct{}{}:
+	default: // a wake-up is pending; it will see this connector too
+	}
+}
+
+// observeChanged runs observe for every connector with new statuses, on the loop.
+func (h *Herder) observeChanged() {
+	h.changedMu.Lock()
+	names := slices.Sorted(maps.Keys(h.changed))
+	clear(h.changed)
+	h.changedMu.Unlock()
+	for _, name := range names {
+		h.observe(name)
+	}
+}
+
+// observe updates the restart state of name's connector instance and tasks from
+// their current statuses, on the loop.
+func (h *Herder) observe(name string) {
+	c, ok := h.conns[name]
+	if !ok || !c.policy.Enabled {
+		h.forgetRestarts(name, false)
+		return
+	}
+	now := h.cfg.Clock.Now()
+	st, ok := h.status.connector(name)
+	h.observeOne(restartKey{name, -1}, c, st, ok, now)
+	for i := range c.tasks {
+		st, ok := h.status.task(herder.TaskID{Connector: name, Task: i})
+		h.observeOne(restartKey{name, i}, c, st, ok, now)
+	}
+}
+
+func (h *Herder) observeOne(k restartKey, c *connState, st status, ok bool, now time.Time) {
+	e := h.restarts[k]
+	switch {
+	case !ok:
+	case st.state == herder.StateRunning:
+		if e == nil {
+			e = &restartEntry{}
+			h.restarts[k] = e
+		}
+		e.backoff.Running(now)
+	case st.state == herder.StateFailed:
+		if c.target != herder.TargetStarted || (e != nil && (!e.due.IsZero() || e.handledSeq == st.seq)) {
+			return
+		}
+		if e == nil {
+			e = &restartEntry{}
+			h.restarts[k] = e
+		}
+		d := e.backoff.Failed(now, c.policy, h.cfg.Jitter())
+		e.due, e.handledSeq = now.Add(d), st.seq
+		h.log.Info("Scheduling automatic restart", "name", k.String(), "delay", d, "attempt", e.backoff.Attempts())
+	case e != nil:
+		e.backoff.NotRunning()
+	}
+}
+
+// runDueRestarts restarts every connector instance and task whose restart is due,
+// connector instances first, on the loop.
+func (h *Herder) runDueRestarts() {
+	now := h.cfg.Clock.Now()
+	var due []restartKey
+	for k, e := range h.restarts {
+		if !e.due.IsZero() && !e.due.After(now) {
+			e.due = time.Time{}
+			due = append(due, k)
+		}
+	}
+	slices.SortFunc(due, func(a, b restartKey) int {
+		if a.conn != b.conn {
+			return strings.Compare(a.conn, b.conn)
+		}
+		return a.task - b.task
+	})
+	for _, k := range due {
+		c, ok := h.conns[k.conn]
+		if !ok || !c.policy.Enabled || c.target != herder.TargetStarted {
+			continue
+		}
+		if k.task < 0 {
+			if st, ok := h.status.connector(k.conn); !ok || st.state != herder.StateFailed {
+				continue
+			}
+			h.log.Info("Automatically restarting connector", "connector", k.conn)
+			if err := h.restartConnector(k.conn); err != nil {
+				h.log.Error("Failed to restart connector", "connector", k.conn, "error", err)
+				continue
+			}
+			// A connector that failed before generating task configs has no tasks
+			// yet; one that has keeps them unless they changed.
+			h.updateTasks(k.conn)
+			continue
+		}
+		id := herder.TaskID{Connector: k.conn, Task: k.task}
+		if k.task >= len(c.tasks) {
+			continue
+		}
+		if st, ok := h.status.task(id); !ok || st.state != herder.StateFailed {
+			continue
+		}
+		h.log.Info("Automatically restarting task", "task", taskName(id))
+		if err := h.restartTask(id); err != nil {
+			h.log.Error("Failed to start task", "task", taskName(id), "error", err)
+		}
+	}
+}
+
+// armRestartTimer points the loop's timer at the earliest due restart, on the loop.
+func (h *Herder) armRestartTimer() {
+	var next time.Time
+	for _, e := range h.restarts {
+		if !e.due.IsZero() && (next.IsZero() || e.due.Before(next)) {
+			next = e.due
+		}
+	}
+	if next.Equal(h.timerAt) {
+		return
+	}
+	if h.timer != nil {
+		h.timer.Stop()
+		h.timer = nil
+	}
+	h.timerAt = next
+	if !next.IsZero() {
+		h.timer = h.cfg.Clock.NewTimer(max(next.Sub(h.cfg.Clock.Now()), 0))
+	}
+}
+
+// resetRestart is a manual restart of k: a pending automatic restart is dropped,
+// its failure count starts over, and its current FAILED status counts as handled.
+func (h *Herder) resetRestart(k restartKey) {
+	c, ok := h.conns[k.conn]
+	if !ok || !c.policy.Enabled {
+		delete(h.restarts, k)
+		return
+	}
+	e := &restartEntry{}
+	var st status
+	if k.task < 0 {
+		st, ok = h.status.connector(k.conn)
+	} else {
+		st, ok = h.status.task(herder.TaskID{Connector: k.conn, Task: k.task})
+	}
+	if ok && st.state == herder.StateFailed {
+		e.handledSeq = st.seq
+	}
+	h.restarts[k] = e
+}
+
+// cancelRestarts drops name's pending automatic restarts, keeping failure counts.
+// A failure whose restart was dropped is scheduled again when observe next sees
+// it FAILED with the connector started (ResumeConnector observes).
+func (h *Herder) cancelRestarts(name string) {
+	for k, e := range h.restarts {
+		if k.conn == name && !e.due.IsZero() {
+			e.due, e.handledSeq = time.Time{}, 0
+		}
+	}
+}
+
+// forgetRestarts drops the automatic restart state of name's tasks, and of its
+// connector instance unless tasksOnly.
+func (h *Herder) forgetRestarts(name string, tasksOnly bool) {
+	for k := range h.restarts {
+		if k.conn == name && (!tasksOnly || k.task >= 0) {
+			delete(h.restarts, k)
+		}
+	}
+}

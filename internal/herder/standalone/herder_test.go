@@ -64,6 +64,8 @@ type fakeRuntime struct {
 	failStart bool
 	// taskCount overrides tasks.max for generated task configs when >= 0.
 	taskCount int
+	// failingTasks fail (report FAILED) when started.
+	failingTasks map[herder.TaskID]bool
 }
 
 func newFakeRuntime() *fakeRuntime {
@@ -157,10 +159,38 @@ func (f *fakeRuntime) StopConnector(name string) {
 func (f *fakeRuntime) StartTask(id herder.TaskID, _, _ map[string]string, target herder.TargetState) error {
 	f.record(fmt.Sprintf("StartTask %s %s", taskName(id), target))
 	f.mu.Lock()
+	failing := f.failingTasks[id]
+	f.mu.Unlock()
+	if failing {
+		// As a worker task whose Start fails: it reports FAILED and exits.
+		f.status.TaskStatus(id, herder.StateFailed, "java.lang.RuntimeException: start failed")
+		return nil
+	}
+	f.mu.Lock()
 	f.tasks[id] = true
 	f.mu.Unlock()
 	f.status.TaskStatus(id, stateFor(target), "")
 	return nil
+}
+
+// failTask makes a running task fail (it reports FAILED and exits, so target
+// state changes no longer reach it) and, with again, every later start of it.
+func (f *fakeRuntime) failTask(id herder.TaskID, again bool) {
+	f.mu.Lock()
+	delete(f.tasks, id)
+	if f.failingTasks == nil {
+		f.failingTasks = map[herder.TaskID]bool{}
+	}
+	f.failingTasks[id] = again
+	f.mu.Unlock()
+	f.status.TaskStatus(id, herder.StateFailed, "java.lang.RuntimeException: task failed")
+}
+
+// healTask makes later starts of id succeed.
+func (f *fakeRuntime) healTask(id herder.TaskID) {
+	f.mu.Lock()
+	delete(f.failingTasks, id)
+	f.mu.Unlock()
 }
 
 func (f *fakeRuntime) StopTasks(ids []herder.TaskID) {

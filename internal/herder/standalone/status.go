@@ -11,7 +11,12 @@ import (
 // topics each connector used (KIP-558). It stands in for Java's
 // MemoryStatusBackingStore. Safe for concurrent use; its mutex is a leaf lock.
 type statusStore struct {
+	// changed, if set, is called with the connector's name after every put, outside
+	// the lock, on the goroutine that reported the status. It must not block.
+	changed func(connector string)
+
 	mu     sync.Mutex
+	seq    uint64 // last status.seq handed out
 	conns  map[string]status
 	tasks  map[herder.TaskID]status
 	topics map[string]map[string]struct{}
@@ -20,6 +25,9 @@ type statusStore struct {
 type status struct {
 	state herder.State
 	trace string
+	// seq numbers every put, so that two successive FAILED reports of the same
+	// task (the old run's and a restarted run's) can be told apart.
+	seq uint64
 }
 
 func newStatusStore() *statusStore {
@@ -32,22 +40,32 @@ func newStatusStore() *statusStore {
 
 func (s *statusStore) putConnector(name string, st status) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if st.state == herder.StateDestroyed {
 		delete(s.conns, name)
-		return
+	} else {
+		s.seq++
+		st.seq = s.seq
+		s.conns[name] = st
 	}
-	s.conns[name] = st
+	s.mu.Unlock()
+	if s.changed != nil {
+		s.changed(name)
+	}
 }
 
 func (s *statusStore) putTask(id herder.TaskID, st status) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if st.state == herder.StateDestroyed {
 		delete(s.tasks, id)
-		return
+	} else {
+		s.seq++
+		st.seq = s.seq
+		s.tasks[id] = st
 	}
-	s.tasks[id] = st
+	s.mu.Unlock()
+	if s.changed != nil {
+		s.changed(id.Connector)
+	}
 }
 
 func (s *statusStore) connector(name string) (status, bool) {
