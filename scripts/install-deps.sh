@@ -26,3 +26,5 @@ go mod download
 scripts/kafka.sh fetch
 # PostgreSQL and MariaDB servers for the JDBC connectors' end-to-end tests.
 scripts/databases.sh install
+# A real single-node OpenSearch (Maven Central jars) for the Elasticsearch sink's tests.
+scripts/search.sh fetch

@@ -196,10 +196,11 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// Shutdown releases everything shared by the process: the broker and the
-// temporary directory of BuildBinary.
+// Shutdown releases everything shared by the process: the broker, the search
+// server and the temporary directory of BuildBinary.
 func Shutdown() {
 	StopKafka()
+	StopSearch()
 	StopDatabases()
 	if buildDir != "" {
 		os.RemoveAll(buildDir)

@@ -1,0 +1,376 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/goconnect/goconnect/test/harness"
+)
+
+// This file is issue 8's judgement of the Elasticsearch sink, end to end: the
+// goconnect binary on the real broker writing into a REAL single-node OpenSearch
+// 2.19 server (scripts/search.sh, started from Maven Central jars; not a stand-in).
+
+// search is a tiny REST client for the test's own checks.
+type search struct {
+	t   *testing.T
+	url string
+}
+
+func (s search) do(method, path string, body any) (int, map[string]any) {
+	s.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, s.url+path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+func (s search) count(index string) int {
+	s.do("POST", "/"+index+"/_refresh", nil)
+	code, out := s.do("GET", "/"+index+"/_count", nil)
+	if code != 200 {
+		return -1
+	}
+	n, _ := out["count"].(float64)
+	return int(n)
+}
+
+func (s search) waitCount(index string, n int, timeout time.Duration) {
+	s.t.Helper()
+	harness.CheckFor(s.t, timeout, func() error {
+		if got := s.count(index); got != n {
+			return fmt.Errorf("index %s has %d documents, want %d", index, got, n)
+		}
+		return nil
+	})
+}
+
+func (s search) source(index, id string) map[string]any {
+	s.t.Helper()
+	code, out := s.do("GET", "/"+index+"/_doc/"+id, nil)
+	if code != 200 {
+		s.t.Fatalf("GET %s/_doc/%s: status %d %v", index, id, code, out)
+	}
+	src, _ := out["_source"].(map[string]any)
+	return src
+}
+
+func (s search) ids(index string) []string {
+	s.t.Helper()
+	s.do("POST", "/"+index+"/_refresh", nil)
+	_, out := s.do("POST", "/"+index+"/_search", map[string]any{"size": 10000, "_source": false, "sort": []any{"_doc"}})
+	var ids []string
+	hits, _ := out["hits"].(map[string]any)
+	list, _ := hits["hits"].([]any)
+	for _, h := range list {
+		ids = append(ids, h.(map[string]any)["_id"].(string))
+	}
+	return ids
+}
+
+func produce(t *testing.T, topic string, recs ...*kgo.Record) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cl := kafkaClient(t)
+	for _, r := range recs {
+		r.Topic = topic
+	}
+	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func createTopic(t *testing.T, topic string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := kadm.NewClient(kafkaClient(t)).CreateTopic(ctx, 1, 1, nil, topic); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func esConfig(searchURL, topic string, extra map[string]string) map[string]string {
+	c := map[string]string{
+		"connector.class": "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector",
+		"tasks.max":       "1",
+		"topics":          topic,
+		"connection.url":  searchURL,
+		// The converters of the worker (JsonConverter with schemas) unless overridden.
+	}
+	for k, v := range extra {
+		c[k] = v
+	}
+	return c
+}
+
+var schemalessJSON = map[string]string{
+	"key.converter":                  "org.apache.kafka.connect.json.JsonConverter",
+	"key.converter.schemas.enable":   "false",
+	"value.converter":                "org.apache.kafka.connect.json.JsonConverter",
+	"value.converter.schemas.enable": "false",
+}
+
+func merge(ms ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// TestElasticsearchSink runs the sink scenarios of issue 8 on one worker and one
+// real OpenSearch node. The server-freeze scenario runs last: it stops the shared
+// server for 30 s.
+func TestElasticsearchSink(t *testing.T) {
+	es := search{t: t, url: harness.Search(t)}
+	w := newWorker(t, nil)
+	w.start()
+	suffix := fmt.Sprint(time.Now().UnixNano() % 1e9)
+
+	t.Run("SchemaRecordsKeyIDsTombstoneDelete", func(t *testing.T) {
+		// An upper-case topic: Confluent's sink once failed on those (index names
+		// must be lower case).
+		topic := "ES-Orders-" + suffix
+		index := strings.ToLower(topic)
+		createTopic(t, topic)
+		w.create("es-orders", esConfig(es.url, topic, map[string]string{"behavior.on.null.values": "delete"}))
+		w.waitRunning("es-orders")
+		keySchema := `{"type":"string","optional":false}`
+		valSchema := `{"type":"struct","name":"order","optional":false,"fields":[` +
+			`{"field":"id","type":"int32","optional":false},` +
+			`{"field":"name","type":"string","optional":true},` +
+			`{"field":"qty","type":"int64","optional":false},` +
+			`{"field":"at","type":"int64","name":"org.apache.kafka.connect.data.Timestamp","version":1,"optional":false},` +
+			`{"field":"tags","type":"map","keys":{"type":"string"},"values":{"type":"int32"},"optional":true}]}`
+		var recs []*kgo.Record
+		for i := 1; i <= 20; i++ {
+			recs = append(recs, &kgo.Record{
+				Key: fmt.Appendf(nil, `{"schema":%s,"payload":"order-%d"}`, keySchema, i),
+				Value: fmt.Appendf(nil, `{"schema":%s,"payload":{"id":%d,"name":"Order %d","qty":%d,"at":1700000000000,"tags":{"a":%d}}}`,
+					valSchema, i, i, i*10, i),
+			})
+		}
+		// A tombstone for order-5 (the JsonConverter turns an empty value into null).
+		recs = append(recs, &kgo.Record{Key: fmt.Appendf(nil, `{"schema":%s,"payload":"order-5"}`, keySchema)})
+		produce(t, topic, recs...)
+		es.waitCount(index, 19, 60*time.Second)
+		got := es.source(index, "order-7")
+		want := map[string]any{"id": 7.0, "name": "Order 7", "qty": 70.0, "at": 1.7e12, "tags": map[string]any{"a": 7.0}}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("document order-7 (-want +got):\n%s", d)
+		}
+		if code, _ := es.do("GET", "/"+index+"/_doc/order-5", nil); code != 404 {
+			t.Errorf("order-5 after its tombstone: status %d, want 404", code)
+		}
+		// The mapping came from the Connect schema, not from dynamic mapping.
+		_, m := es.do("GET", "/"+index+"/_mapping", nil)
+		props := m[index].(map[string]any)["mappings"].(map[string]any)["properties"].(map[string]any)
+		types := map[string]any{}
+		for k, v := range props {
+			fm := v.(map[string]any)
+			types[k] = fm["type"]
+			if _, ok := fm["properties"]; ok && fm["type"] == nil {
+				types[k] = "object" // the server leaves the default object type out
+			}
+		}
+		if d := cmp.Diff(map[string]any{"id": "integer", "name": "text", "qty": "long", "at": "date", "tags": "object"}, types); d != "" {
+			t.Errorf("mapping types (-want +got):\n%s", d)
+		}
+	})
+
+	t.Run("SchemalessRecordsTopicPartitionOffsetIDs", func(t *testing.T) {
+		topic := "es-plain-" + suffix
+		createTopic(t, topic)
+		w.create("es-plain", esConfig(es.url, topic, merge(schemalessJSON, map[string]string{
+			"key.ignore": "true", "schema.ignore": "true",
+		})))
+		w.waitRunning("es-plain")
+		var recs []*kgo.Record
+		for i := 0; i < 10; i++ {
+			recs = append(recs, &kgo.Record{Value: fmt.Appendf(nil, `{"n":%d,"s":"v%d","nested":{"x":[1,2]}}`, i, i)})
+		}
+		produce(t, topic, recs...)
+		es.waitCount(topic, 10, 60*time.Second)
+		got := es.source(topic, topic+"+0+3")
+		want := map[string]any{"n": 3.0, "s": "v3", "nested": map[string]any{"x": []any{1.0, 2.0}}}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("document %s+0+3 (-want +got):\n%s", topic, d)
+		}
+	})
+
+	t.Run("UpsertIdempotentUnderRedelivery", func(t *testing.T) {
+		topic := "es-upsert-" + suffix
+		createTopic(t, topic)
+		cfg := esConfig(es.url, topic, merge(schemalessJSON, map[string]string{
+			"write.method": "upsert", "schema.ignore": "true", "behavior.on.null.values": "ignore",
+		}))
+		w.create("es-upsert", cfg)
+		w.waitRunning("es-upsert")
+		var recs []*kgo.Record
+		for i := 0; i < 10; i++ {
+			recs = append(recs, &kgo.Record{Key: fmt.Appendf(nil, `"k%d"`, i), Value: fmt.Appendf(nil, `{"n":%d}`, i)})
+		}
+		// A partial update of k1: upsert merges it into the document.
+		recs = append(recs, &kgo.Record{Key: []byte(`"k1"`), Value: []byte(`{"extra":"yes"}`)})
+		produce(t, topic, recs...)
+		es.waitCount(topic, 10, 60*time.Second)
+		harness.CheckFor(t, 30*time.Second, func() error {
+			if got := es.source(topic, "k1"); got["extra"] != "yes" || got["n"] != 1.0 {
+				return fmt.Errorf("k1 = %v", got)
+			}
+			return nil
+		})
+		before := map[string]map[string]any{}
+		for i := 0; i < 10; i++ {
+			before[fmt.Sprintf("k%d", i)] = es.source(topic, fmt.Sprintf("k%d", i))
+		}
+		// Redeliver everything: a second connector (a new consumer group) reads the
+		// topic from the start into the same index.
+		w.create("es-upsert-again", cfg)
+		w.waitRunning("es-upsert-again")
+		harness.CheckFor(t, 60*time.Second, func() error {
+			var off struct {
+				Offsets []struct {
+					Offset map[string]any `json:"offset"`
+				} `json:"offsets"`
+			}
+			w.do("GET", "/connectors/es-upsert-again/offsets", nil, &off)
+			if len(off.Offsets) == 0 || off.Offsets[0].Offset["kafka_offset"] != float64(len(recs)) {
+				return fmt.Errorf("redelivery not committed yet: %+v", off)
+			}
+			return nil
+		})
+		if n := es.count(topic); n != 10 {
+			t.Errorf("after redelivery %d documents, want 10", n)
+		}
+		for id, want := range before {
+			if d := cmp.Diff(want, es.source(topic, id)); d != "" {
+				t.Errorf("document %s changed by redelivery (-before +after):\n%s", id, d)
+			}
+		}
+	})
+
+	t.Run("MalformedDocumentToDLQRestLand", func(t *testing.T) {
+		topic := "es-malformed-" + suffix
+		dlq := "es-dlq-" + suffix
+		createTopic(t, topic)
+		// A strict mapping: "n" is a long, so a string there is a malformed document.
+		if code, out := es.do("PUT", "/"+topic, map[string]any{"mappings": map[string]any{"properties": map[string]any{"n": map[string]any{"type": "long"}}}}); code != 200 {
+			t.Fatalf("create index: %d %v", code, out)
+		}
+		w.create("es-malformed", esConfig(es.url, topic, merge(schemalessJSON, map[string]string{
+			"key.ignore": "true", "schema.ignore": "true",
+			"behavior.on.malformed.documents":                 "warn",
+			"errors.tolerance":                                "all",
+			"errors.deadletterqueue.topic.name":               dlq,
+			"errors.deadletterqueue.topic.replication.factor": "1",
+			"errors.deadletterqueue.context.headers.enable":   "true",
+		})))
+		w.waitRunning("es-malformed")
+		var recs []*kgo.Record
+		for i := 0; i < 50; i++ {
+			v := fmt.Sprintf(`{"n":%d}`, i)
+			if i == 17 {
+				v = `{"n":"not a number"}`
+			}
+			recs = append(recs, &kgo.Record{Value: []byte(v)})
+		}
+		produce(t, topic, recs...)
+		es.waitCount(topic, 49, 60*time.Second)
+		dead := consumeN(t, dlq, 1)
+		if string(dead[0].Value) != `{"n":"not a number"}` {
+			t.Errorf("DLQ record value %q", dead[0].Value)
+		}
+		h := headers(dead[0])
+		if h["__connect.errors.topic"] != topic || h["__connect.errors.offset"] != "17" {
+			t.Errorf("DLQ headers %v", h)
+		}
+		if code, _ := es.do("GET", "/"+topic+"/_doc/"+topic+"+0+17", nil); code != 404 {
+			t.Errorf("the malformed document was indexed")
+		}
+		time.Sleep(2 * time.Second) // nothing else arrives in the DLQ
+		if n := endOffset(t, dlq); n != 1 {
+			t.Errorf("DLQ holds %d records, want 1", n)
+		}
+	})
+
+	t.Run("ServerStopped30sNoLoss", func(t *testing.T) {
+		pid := harness.SearchPID()
+		if pid == 0 {
+			t.Skip("search server not started by the harness (" + harness.SearchURLEnv + ")")
+		}
+		topic := "es-freeze-" + suffix
+		createTopic(t, topic)
+		w.create("es-freeze", esConfig(es.url, topic, merge(schemalessJSON, map[string]string{
+			"key.ignore": "true", "schema.ignore": "true", "batch.size": "100",
+		})))
+		w.waitRunning("es-freeze")
+		batch := func(from, to int) []*kgo.Record {
+			var recs []*kgo.Record
+			for i := from; i < to; i++ {
+				recs = append(recs, &kgo.Record{Value: fmt.Appendf(nil, `{"i":%d}`, i)})
+			}
+			return recs
+		}
+		produce(t, topic, batch(0, 500)...)
+		es.waitCount(topic, 500, 60*time.Second)
+		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		resumed := false
+		defer func() {
+			if !resumed {
+				syscall.Kill(pid, syscall.SIGCONT)
+			}
+		}()
+		stopped := time.Now()
+		produce(t, topic, batch(500, 1000)...)
+		time.Sleep(30*time.Second - time.Since(stopped))
+		syscall.Kill(pid, syscall.SIGCONT)
+		resumed = true
+		es.waitCount(topic, 1000, 120*time.Second)
+		ids := es.ids(topic)
+		seen := map[string]bool{}
+		for _, id := range ids {
+			seen[id] = true
+		}
+		for i := 0; i < 1000; i++ {
+			if id := fmt.Sprintf("%s+0+%d", topic, i); !seen[id] {
+				t.Errorf("document %s missing", id)
+			}
+		}
+		var st taskStatus
+		w.do("GET", "/connectors/es-freeze/status", nil, &st)
+		if len(st.Tasks) != 1 || st.Tasks[0].State != "RUNNING" {
+			t.Errorf("task after the freeze: %+v", st.Tasks)
+		}
+	})
+}
