@@ -191,6 +191,7 @@ func StartStandalone(ctx context.Context, opts Options) (_ *Standalone, err erro
 		Version:            version,
 		WorkerProps:        cfg.Props,
 		Transformer:        s.transformer,
+		MaskPasswords:      cfg.Values.Bool(workerconfig.RestMaskPasswords),
 		Logger:             loggers.Logger("org.apache.kafka.connect.runtime.standalone.StandaloneHerder"),
 	})
 	if err != nil {

@@ -13,6 +13,9 @@ const (
 	ErrorsRestartEnable         = "errors.restart.enable"
 	ErrorsRestartBackoffInitial = "errors.restart.backoff.initial.ms"
 	ErrorsRestartBackoffMax     = "errors.restart.backoff.max.ms"
+	// RestMaskPasswords hides literal PASSWORD-type values in connector configs
+	// returned by REST (herder.MaskPasswordsConfig).
+	RestMaskPasswords = "rest.connector.config.mask.passwords"
 )
 
 // Worker configuration keys (Java names).
@@ -150,6 +153,8 @@ func baseDef() *config.Def {
 			Doc: "goconnect extension: default of the connector key errors.restart.backoff.initial.ms, the delay before the first automatic restart after a failure."},
 		config.Key{Name: ErrorsRestartBackoffMax, Type: config.Long, Default: "300000", Validator: config.AtLeast(1), Importance: config.Low,
 			Doc: "goconnect extension: default of the connector key errors.restart.backoff.max.ms, the cap of the doubling restart delay and how long a restarted task must run to count as healthy again."},
+		config.Key{Name: RestMaskPasswords, Type: config.Boolean, Default: "false", Importance: config.Low,
+			Doc: "goconnect extension: when true, connector configs returned by the REST API (GET /connectors/{name}, /config, expand=info) show the values of PASSWORD-type keys as [hidden] unless they are ${...} config-provider references. false keeps Java's behaviour (values in clear text)."},
 	)
 	defineRest(d)
 	return d

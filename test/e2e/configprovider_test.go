@@ -77,3 +77,35 @@ func TestFileConfigProviderSecretStaysSecret(t *testing.T) {
 		t.Errorf("the worker log reveals the secret")
 	}
 }
+
+// TestMaskPasswordsOption: with rest.connector.config.mask.passwords=true (a
+// goconnect extension) REST shows PASSWORD-type values of a connector config as
+// [hidden]; the connector still gets the real value; without the option the config
+// comes back as sent, as in Java.
+func TestMaskPasswordsOption(t *testing.T) {
+	for _, mask := range []bool{true, false} {
+		w := newWorker(t, map[string]string{"rest.connector.config.mask.passwords": fmt.Sprint(mask)})
+		w.start()
+		db := filepath.Join(w.dir, "masked.db")
+		w.create("masked-sink", map[string]string{"connector.class": "JdbcSink", "tasks.max": "1",
+			"topics": fmt.Sprintf("e2e-mask-%d", time.Now().UnixNano()), "connection.url": "jdbc:sqlite:" + db,
+			"connection.user": "app", "connection.password": "hunter2", "auto.create": "true"})
+		w.waitRunning("masked-sink")
+		var cfg map[string]string
+		w.do("GET", "/connectors/masked-sink/config", nil, &cfg)
+		var info struct{ Config map[string]string }
+		w.do("GET", "/connectors/masked-sink", nil, &info)
+		want := "hunter2"
+		if mask {
+			want = "[hidden]"
+		}
+		if cfg["connection.password"] != want || info.Config["connection.password"] != want {
+			t.Errorf("mask=%v: connection.password shown as %q and %q, want %q", mask,
+				cfg["connection.password"], info.Config["connection.password"], want)
+		}
+		if cfg["connection.user"] != "app" {
+			t.Errorf("mask=%v: connection.user = %q, want it unmasked", mask, cfg["connection.user"])
+		}
+		w.proc.Term()
+	}
+}

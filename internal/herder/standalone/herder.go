@@ -77,6 +77,9 @@ type Config struct {
 	// Transformer resolves ${provider:path:key} references (config.providers); nil
 	// when the worker declares no config providers.
 	Transformer *configtransform.Transformer
+	// MaskPasswords hides literal PASSWORD-type values in the connector configs REST
+	// returns (rest.connector.config.mask.passwords, a goconnect extension).
+	MaskPasswords bool
 	// Clock schedules automatic restarts (errors.restart.*); nil is the system
 	// clock. Tests pass a fake one.
 	Clock herder.Clock
@@ -560,13 +563,22 @@ func (h *Herder) connectorType(config map[string]string) herder.ConnectorType {
 	return herder.TypeUnknown
 }
 
+// shown is a connector config as REST shows it: a copy, with passwords masked
+// when the worker asks for it.
+func (h *Herder) shown(config map[string]string) map[string]string {
+	if h.cfg.MaskPasswords {
+		return herder.MaskPasswords(h.cfg.Registry, config)
+	}
+	return maps.Clone(config)
+}
+
 func (h *Herder) info(name string) herder.ConnectorInfo {
 	c := h.conns[name]
 	tasks := make([]herder.TaskID, len(c.tasks))
 	for i := range tasks {
 		tasks[i] = herder.TaskID{Connector: name, Task: i}
 	}
-	return herder.ConnectorInfo{Name: name, Config: maps.Clone(c.config), Tasks: tasks, Type: h.connectorType(c.config)}
+	return herder.ConnectorInfo{Name: name, Config: h.shown(c.config), Tasks: tasks, Type: h.connectorType(c.config)}
 }
 
 func notFound(name string) error {
@@ -615,7 +627,7 @@ func (h *Herder) ConnectorConfig(ctx context.Context, name string) (map[string]s
 		if !ok {
 			return nil, notFound(name)
 		}
-		return maps.Clone(c.config), nil
+		return h.shown(c.config), nil
 	})
 }
 
