@@ -68,6 +68,9 @@ func ValidateWith(reg *registry.Registry, props map[string]string, opts Validate
 	d := enrichedDefaults(reg, plugin, props, opts.WorkerProps)
 	def := frameworkDef(reg, plugin.Kind, d)
 	enrich(reg, def, props)
+	if plugin.Kind == registry.Source {
+		enrichTopicCreation(def, props, opts.WorkerProps)
+	}
 	values := def.validate(reg, props)
 	if plugin.Kind == registry.Sink {
 		values = validateSinkTopics(props, values)
@@ -974,4 +977,99 @@ func validateClientOverrides(props, worker map[string]string) []*ConfigInfos {
 		out = append(out, prefixedConfigInfos(newDefn(), values, c.prefix))
 	}
 	return out
+}
+
+// Topic creation (KIP-158) keys, Java's TopicCreationConfig.
+const (
+	topicCreationPrefix = "topic.creation."
+	topicCreationGroup  = "Topic Creation"
+)
+
+// minusOneOrPositive is TopicCreationConfig's validator for replication factors and
+// partition counts.
+var minusOneOrPositive = config.ValidatorFunc(func(name string, v any) error {
+	n, ok := v.(int32)
+	if !ok {
+		return nil
+	}
+	if n != -1 && n < 1 {
+		return &config.Error{Name: name, Message: fmt.Sprintf("Invalid value %d for configuration %s: Value must be -1 or at least 1", n, name)}
+	}
+	return nil
+})
+
+// topicCreationDef is TopicCreationConfig.configDef (defaultGroup: its
+// defaultGroupConfigDef, where include defaults to .* and the replication factor
+// and partitions are required).
+func topicCreationDef(group string, defaultGroup bool, rf, partitions any) *defn {
+	include, required := any(""), any(config.NoDefault)
+	if defaultGroup {
+		include = ".*"
+		rf, partitions = required, required
+	}
+	d := newDefn()
+	d.define(config.Key{Name: "include", Type: config.List, Default: include, Importance: config.Low, Group: group, OrderInGroup: 1,
+		Width: config.WidthLong, DisplayName: "Inclusion Topic Pattern for " + group, Validator: regexList,
+		Doc: "A list of strings that represent regular expressions that may match topic names. This list is used to include topics that match their values and apply this group's specific configuration to the topics that match this inclusion list. $alias applies to any group defined in topic.creation.groups but not the default"})
+	d.define(config.Key{Name: "exclude", Type: config.List, Default: "", Importance: config.Low, Group: group, OrderInGroup: 2,
+		Width: config.WidthLong, DisplayName: "Exclusion Topic Pattern for " + group, Validator: regexList,
+		Doc: "A list of strings that represent regular expressions that may match topic names. This list is used to exclude topics that match their values and refrain from applying this group's specific configuration to the topics that match this exclusion list. $alias applies to any group defined in topic.creation.groups but not the default. Note that exclusion rules have precedent and override any inclusion rules for topics. "})
+	d.define(config.Key{Name: "replication.factor", Type: config.Int, Default: rf, Validator: minusOneOrPositive, Importance: config.Low,
+		Group: group, OrderInGroup: 3, Width: config.WidthLong, DisplayName: "Replication Factor for Topics in " + group,
+		Doc: "The replication factor for new topics created for this connector. This value must not be larger than the number of brokers in the Kafka cluster, or otherwise an error will be thrown when the connector will attempt to create a topic. For the default group this configuration is required. For any other group defined in topic.creation.groups this config is optional and if it's missing it gets the value the default group"})
+	d.define(config.Key{Name: "partitions", Type: config.Int, Default: partitions, Validator: minusOneOrPositive, Importance: config.Low,
+		Group: group, OrderInGroup: 4, Width: config.WidthLong, DisplayName: "Partition Count for Topics in " + group,
+		Doc: "The number of partitions new topics created for this connector. For the default group this configuration is required. For any other group defined in topic.creation.groups this config is optional and if it's missing it gets the value the default group"})
+	return d
+}
+
+// regexList checks that every entry of a LIST value compiles as a regular
+// expression (goconnect reports a bad include/exclude pattern at validation rather
+// than when the task first creates a topic).
+var regexList = config.ValidatorFunc(func(name string, v any) error {
+	for _, p := range v.([]string) {
+		if _, err := compileFullMatch(p); err != nil {
+			return &config.Error{Name: name, Message: fmt.Sprintf("Invalid value %s for configuration %s: %v", p, name, err)}
+		}
+	}
+	return nil
+})
+
+// enrichTopicCreation adds the topic.creation.* keys Java adds to a source
+// connector's definition (SourceConnectorConfig.embedDefaultGroup and enrich) when
+// the worker allows topic creation and the connector uses it: the default group's
+// keys, and those of every group named in topic.creation.groups, which inherit the
+// default group's replication factor and partitions.
+func enrichTopicCreation(def *defn, props, worker map[string]string) {
+	if strings.EqualFold(strings.TrimSpace(worker["topic.creation.enable"]), "false") {
+		return
+	}
+	uses := false
+	for k := range props {
+		uses = uses || (strings.HasPrefix(k, topicCreationPrefix) && k != TopicCreationGroupsConfig)
+	}
+	if !uses {
+		return
+	}
+	def.embed(topicCreationPrefix+"default.", topicCreationGroup, 0, topicCreationDef("default", true, nil, nil))
+	inherit := func(key string) any {
+		if v, err := config.ParseValue(key, config.Int, props[topicCreationPrefix+"default."+key]); err == nil && v != nil {
+			return v
+		}
+		return nil
+	}
+	rf, partitions := inherit("replication.factor"), inherit("partitions")
+	groups, err := config.ParseValue(TopicCreationGroupsConfig, config.List, props[TopicCreationGroupsConfig])
+	if err != nil {
+		return
+	}
+	var seen []string
+	for _, alias := range groups.([]string) {
+		if alias == "" || alias == "default" || slices.Contains(seen, alias) {
+			continue
+		}
+		seen = append(seen, alias)
+		group := topicCreationGroup + ": " + alias
+		def.embed(topicCreationPrefix+alias+".", group, 0, topicCreationDef(group, false, rf, partitions))
+	}
 }

@@ -90,6 +90,17 @@ func TestValidate(t *testing.T) {
 			map[string][]string{"transforms.x.type": {"Invalid value Nope for configuration transforms.x.type: Class Nope could not be found."}}},
 		{"transform missing its key", map[string]string{"connector.class": "TestSource", "name": "s", "topic": "t", "transforms": "x", "transforms.x.type": "Mark"},
 			map[string][]string{"transforms.x.field": {`Missing required configuration "transforms.x.field" which has no default value.`}}},
+		{"topic creation default group", map[string]string{"connector.class": "TestSource", "name": "s", "topic": "t",
+			"topic.creation.default.partitions": "0"},
+			map[string][]string{
+				"topic.creation.default.partitions":         {"Invalid value 0 for configuration partitions: Value must be -1 or at least 1"},
+				"topic.creation.default.replication.factor": {`Missing required configuration "topic.creation.default.replication.factor" which has no default value.`}}},
+		{"topic creation groups inherit and check patterns", map[string]string{"connector.class": "TestSource", "name": "s", "topic": "t",
+			"topic.creation.default.partitions": "3", "topic.creation.default.replication.factor": "-1",
+			"topic.creation.groups": "compacted", "topic.creation.compacted.include": "(", "topic.creation.compacted.partitions": "-2"},
+			map[string][]string{
+				"topic.creation.compacted.include":    {"Invalid value ( for configuration include: error parsing regexp: missing closing ): `^(?:()$`"},
+				"topic.creation.compacted.partitions": {"Invalid value -2 for configuration partitions: Value must be -1 or at least 1"}}},
 		{"negate without predicate", map[string]string{"connector.class": "TestSource", "name": "s", "topic": "t", "transforms": "x", "transforms.x.type": "Mark", "transforms.x.field": "f", "transforms.x.negate": "true"},
 			map[string][]string{"transforms.x.type": {"Config 'transforms.x.negate' was provided but there is no config 'transforms.x.predicate' defining a predicate to be negated."}}},
 		{"duplicate transform alias", map[string]string{"connector.class": "TestSource", "name": "s", "topic": "t", "transforms": "x,x", "transforms.x.type": "Mark", "transforms.x.field": "f"},
