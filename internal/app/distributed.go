@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goconnect/goconnect/internal/plugin"
 	"io"
 	"log/slog"
 	"net"
@@ -47,6 +48,8 @@ type Distributed struct {
 	offsets     *kafkastore.OffsetStore
 	started     bool
 	transformer *configtransform.Transformer
+	// plugins owns the processes of external plugins; closed after the worker.
+	plugins *plugin.Host
 }
 
 // StartDistributed starts a distributed worker (`goconnect distributed
@@ -81,7 +84,10 @@ func StartDistributed(ctx context.Context, opts Options) (_ *Distributed, err er
 	vals := cfg.Values
 	reg := opts.Registry
 	if reg == nil {
-		reg = registry.New(registry.Builtins())
+		// External connectors on plugin.path, as in standalone mode.
+		d.plugins = plugin.Discover(vals.List(workerconfig.PluginPath),
+			loggers.Logger("org.apache.kafka.connect.runtime.isolation.PluginScanner"))
+		reg = registry.New(d.plugins.Rows(registry.Builtins()))
 	}
 	proto, err := protocol.ParseCompatibility(strings.ToLower(vals.String(workerconfig.ConnectProtocol)))
 	if err != nil {
@@ -248,6 +254,10 @@ func (d *Distributed) close(ctx context.Context) error {
 	if d.transformer != nil {
 		errs = append(errs, d.transformer.Close())
 		d.transformer = nil
+	}
+	if d.plugins != nil {
+		errs = append(errs, d.plugins.Close())
+		d.plugins = nil
 	}
 	return errors.Join(errs...)
 }
