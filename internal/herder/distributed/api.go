@@ -342,7 +342,7 @@ func (h *Herder) RestartConnector(ctx context.Context, name string, includeTasks
 		}
 		if !includeTasks && !onlyFailed {
 			if _, ok := h.snap.Connectors[name]; !ok {
-				return nil, notFound(name)
+				return nil, herder.Errorf(herder.ErrNotFound, "Unknown connector: %s", name)
 			}
 			if h.ownedConns[name] {
 				h.rt.StopConnector(name)
@@ -383,10 +383,10 @@ func (h *Herder) RestartTask(ctx context.Context, id herder.TaskID) error {
 			return err
 		}
 		if _, ok := h.snap.Connectors[id.Connector]; !ok {
-			return notFound(id.Connector)
+			return herder.Errorf(herder.ErrNotFound, "Unknown connector: %s", id.Connector)
 		}
 		if id.Task < 0 || id.Task >= len(h.snap.Tasks(id.Connector)) {
-			return herder.Errorf(herder.ErrNotFound, "Task %s not found", taskName(id))
+			return herder.Errorf(herder.ErrNotFound, "Unknown task: %s", taskName(id))
 		}
 		if h.ownedTasks[id] {
 			h.rt.StopTasks([]herder.TaskID{id})

@@ -36,10 +36,7 @@ type Runtime interface {
 
 // OffsetStore is the source offsets store the offsets endpoints read and write
 // (*kafkastore.OffsetStore).
-type OffsetStore interface {
-	Set(ctx context.Context, entries map[string][]byte) error
-	All(ctx context.Context) (map[string][]byte, error)
-}
+type OffsetStore = herder.SourceOffsetStore
 
 // KafkaVersion is the Apache Kafka version whose Connect REST API goconnect serves.
 const KafkaVersion = "4.3.1"

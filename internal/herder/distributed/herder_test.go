@@ -21,6 +21,7 @@ import (
 
 	"github.com/goconnect/goconnect/internal/herder"
 	"github.com/goconnect/goconnect/internal/herder/distributed/protocol"
+	"github.com/goconnect/goconnect/internal/registry"
 	"github.com/goconnect/goconnect/internal/rest"
 	"github.com/goconnect/goconnect/internal/storage/kafkastore"
 )
@@ -35,6 +36,21 @@ type fakeRuntime struct {
 	mu    sync.Mutex
 	conns map[string]map[string]string
 	tasks map[herder.TaskID]herder.TargetState
+	// starts counts StartConnector (by name) and StartTask (by task name) calls.
+	starts map[string]int
+}
+
+func (f *fakeRuntime) started(name string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.starts[name]
+}
+
+func (f *fakeRuntime) countStart(name string) {
+	if f.starts == nil {
+		f.starts = map[string]int{}
+	}
+	f.starts[name]++
 }
 
 func (f *fakeRuntime) StartConnector(name string, props map[string]string, target herder.TargetState, _ func()) error {
@@ -44,6 +60,7 @@ func (f *fakeRuntime) StartConnector(name string, props map[string]string, targe
 		return fmt.Errorf("connector %s already running", name)
 	}
 	f.conns[name] = props
+	f.countStart(name)
 	f.status.ConnectorStatus(name, runState(target), "")
 	return nil
 }
@@ -103,6 +120,7 @@ func (f *fakeRuntime) StartTask(id herder.TaskID, _, _ map[string]string, target
 		return fmt.Errorf("task %v already running", id)
 	}
 	f.tasks[id] = target
+	f.countStart(taskName(id))
 	f.status.TaskStatus(id, runState(target), "")
 	return nil
 }
@@ -152,6 +170,7 @@ type testCluster struct {
 	t       *testing.T
 	opts    []kgo.Opt
 	adm     *kadm.Client
+	reg     *registry.Registry // nil: connector classes are unknown
 	workers []*testWorker
 }
 
@@ -192,7 +211,7 @@ func (c *testCluster) start(i int) *testWorker {
 		SessionTimeout: 6 * time.Second, HeartbeatInterval: 200 * time.Millisecond,
 		RebalanceTimeout: 5 * time.Second, Protocol: protocol.Sessioned, MaxDelay: 500 * time.Millisecond,
 		Validate: func(map[string]string) (herder.ConfigInfos, error) { return herder.ConfigInfos{}, nil },
-		Logger:   logger,
+		Logger:   logger, Registry: c.reg,
 	})
 	if err != nil {
 		t.Fatal(err)

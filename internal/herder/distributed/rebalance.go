@@ -47,6 +47,15 @@ func (h *Herder) rebalance() {
 		h.backoffRejoin(time.Second)
 		return
 	}
+	// Statuses written while stopping work (UNASSIGNED of tasks removed by a
+	// smaller task count, revoked work) reach the topic before this member joins:
+	// the leader's post-rebalance tombstones (cleanupStatuses) then land after them
+	// and are not overwritten by a late UNASSIGNED.
+	fctx, cancel := context.WithTimeout(h.ctx, 5*time.Second)
+	if err := h.status.Flush(fctx); err != nil && h.ctx.Err() == nil {
+		h.log.Warn("Failed to flush statuses before joining", "error", err)
+	}
+	cancel()
 	j, err := h.mem.join(h.ctx, protos)
 	if err != nil {
 		if h.ctx.Err() == nil {
