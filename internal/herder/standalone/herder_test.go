@@ -678,31 +678,6 @@ func TestOffsetsSource(t *testing.T) {
 	wantErr(t, err, herder.ErrBadRequest, "Offsets may only contain primitive types as values, but field nested contains MAP")
 }
 
-func TestParseSinkOffsets(t *testing.T) {
-	tests := []struct {
-		in   herder.PartitionOffset
-		want string
-	}{
-		{herder.PartitionOffset{}, "The partition for a sink connector offset cannot be null or missing"},
-		{herder.PartitionOffset{Partition: map[string]any{"kafka_topic": "t"}}, "The partition for a sink connector offset must contain the keys 'kafka_topic' and 'kafka_partition'"},
-		{herder.PartitionOffset{Partition: map[string]any{"kafka_topic": nil, "kafka_partition": 0}}, "Kafka topic names must be valid strings and may not be null"},
-		{herder.PartitionOffset{Partition: map[string]any{"kafka_topic": "t", "kafka_partition": "x"}}, "Failed to parse the following Kafka partition value in the provided offsets: 'x'. Partition values for sink connectors need to be integers."},
-		{herder.PartitionOffset{Partition: map[string]any{"kafka_topic": "t", "kafka_partition": 0.0}, Offset: map[string]any{}}, "The offset for a sink connector should either be null or contain the key 'kafka_offset'"},
-		{herder.PartitionOffset{Partition: map[string]any{"kafka_topic": "t", "kafka_partition": "0"}, Offset: map[string]any{"kafka_offset": "1.5"}}, "Failed to parse the following Kafka offset value in the provided offsets: '1.5'. Offset values for sink connectors need to be integers."},
-	}
-	for _, tt := range tests {
-		_, err := parseSinkOffsets([]herder.PartitionOffset{tt.in})
-		wantErr(t, err, herder.ErrBadRequest, tt.want)
-	}
-	got, err := parseSinkOffsets([]herder.PartitionOffset{
-		{Partition: map[string]any{"kafka_topic": "t", "kafka_partition": "3"}, Offset: map[string]any{"kafka_offset": "10"}},
-		{Partition: map[string]any{"kafka_topic": "t", "kafka_partition": float64(1)}},
-	})
-	if err != nil || len(got) != 2 || got[0].partition != 3 || *got[0].offset != 10 || got[1].offset != nil {
-		t.Errorf("parse = %+v, %v", got, err)
-	}
-}
-
 func TestActiveTopics(t *testing.T) {
 	e := start(t, nil)
 	c := ctx(t)
