@@ -118,37 +118,14 @@ func (h *Herder) ConnectorConfig(ctx context.Context, name string) (map[string]s
 	})
 }
 
-func checkName(name string, config map[string]string) (map[string]string, error) {
-	out := maps.Clone(config)
-	if out == nil {
-		out = map[string]string{}
-	}
-	if n, ok := out["name"]; ok {
-		if n != name {
-			return nil, herder.Errorf(herder.ErrBadRequest, "Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
-		}
-	} else {
-		out["name"] = name
-	}
-	return out, nil
-}
-
 func (h *Herder) validate(config map[string]string) error {
-	infos, err := h.cfg.Validate(config)
-	if err != nil {
-		var he *herder.Error
-		if errors.As(err, &he) {
-			return err
-		}
-		return herder.Errorf(herder.ErrBadRequest, "%s", err.Error())
-	}
-	return herder.ValidationError(infos)
+	return herder.ValidateForWrite(h.cfg.Validate, config)
 }
 
 // PutConnectorConfig validates on this worker, then the leader writes the config
 // (and, for a new connector with an initial state, its target state first).
 func (h *Herder) PutConnectorConfig(ctx context.Context, name string, config map[string]string, allowReplace bool, initial herder.TargetState) (herder.ConnectorInfo, bool, error) {
-	config, err := checkName(name, config)
+	config, err := herder.CheckName(name, config)
 	if err != nil {
 		return herder.ConnectorInfo{}, false, err
 	}
@@ -216,7 +193,7 @@ func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, patch ma
 			current[k] = *v
 		}
 	}
-	config, err := checkName(name, current)
+	config, err := herder.CheckName(name, current)
 	if err != nil {
 		return herder.ConnectorInfo{}, err
 	}

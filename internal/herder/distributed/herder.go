@@ -198,7 +198,7 @@ func New(cfg Config) (*Herder, error) {
 	if cfg.Validate == nil {
 		reg, wp, t := cfg.Registry, cfg.WorkerProps, cfg.Transformer
 		cfg.Validate = func(props map[string]string) (herder.ConfigInfos, error) {
-			return validateResolved(t, props, func(resolved map[string]string) (herder.ConfigInfos, error) {
+			return herder.ValidateResolved(t, props, func(resolved map[string]string) (herder.ConfigInfos, error) {
 				return herder.ValidateWith(reg, resolved, herder.ValidateOptions{WorkerProps: wp})
 			})
 		}
@@ -725,51 +725,8 @@ func (h *Herder) startTask(id herder.TaskID) {
 	}
 }
 
-const resolveTimeout = 30 * time.Second
-
 func (h *Herder) resolve(props map[string]string) (map[string]string, error) {
-	if h.cfg.Transformer == nil {
-		return props, nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
-	defer cancel()
-	res, err := h.cfg.Transformer.Transform(ctx, props)
-	if err != nil {
-		return nil, fmt.Errorf("resolve config providers: %w", err)
-	}
-	return res.Data, nil
-}
-
-// validateResolved is the standalone herder's: validate with references resolved,
-// show the user the raw values.
-func validateResolved(t *configtransform.Transformer, raw map[string]string,
-	validate func(map[string]string) (herder.ConfigInfos, error)) (herder.ConfigInfos, error) {
-	if t == nil {
-		return validate(raw)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
-	defer cancel()
-	res, err := t.Transform(ctx, raw)
-	if err != nil {
-		return herder.ConfigInfos{}, fmt.Errorf("resolve config providers: %w", err)
-	}
-	infos, err := validate(res.Data)
-	if err != nil {
-		return infos, errors.New(res.Redact(err.Error()))
-	}
-	for i := range infos.Configs {
-		v := infos.Configs[i].Value
-		if v == nil {
-			continue
-		}
-		if rv, ok := raw[v.Name]; ok && configtransform.HasReference(rv) {
-			v.Value = &rv
-		}
-		for j, e := range v.Errors {
-			v.Errors[j] = res.Redact(e)
-		}
-	}
-	return infos, nil
+	return herder.Resolve(h.cfg.Transformer, props)
 }
 
 // ---- statuses ----

@@ -196,7 +196,7 @@ func New(cfg Config) (*Herder, error) {
 		reg := cfg.Registry
 		t := cfg.Transformer
 		h.cfg.Validate = func(props map[string]string) (herder.ConfigInfos, error) {
-			return validateResolved(t, props, func(resolved map[string]string) (herder.ConfigInfos, error) {
+			return herder.ValidateResolved(t, props, func(resolved map[string]string) (herder.ConfigInfos, error) {
 				infos, err := herder.ValidateWith(reg, resolved, herder.ValidateOptions{WorkerProps: wp})
 				if err != nil {
 					return infos, err
@@ -335,61 +335,10 @@ func do(ctx context.Context, h *Herder, fn func() error) error {
 	return err
 }
 
-// resolveTimeout bounds one round of config-provider lookups.
-const resolveTimeout = 30 * time.Second
-
 // resolve applies config providers to a stored config before it is handed to the
-// worker. Stored configs keep their ${provider:path:key} placeholders; only the
-// worker ever sees resolved values. A provider error is returned with any resolved
-// value redacted back to its reference.
+// worker (herder.Resolve).
 func (h *Herder) resolve(props map[string]string) (map[string]string, error) {
-	if h.cfg.Transformer == nil {
-		return props, nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
-	defer cancel()
-	res, err := h.cfg.Transformer.Transform(ctx, props)
-	if err != nil {
-		return nil, fmt.Errorf("resolve config providers: %w", err)
-	}
-	return res.Data, nil
-}
-
-// validateResolved validates the config with its references resolved, then shows
-// the user the values they sent: keys that held references get their raw value
-// back, and any resolved secret in an error message is replaced by its reference.
-func validateResolved(t *configtransform.Transformer, raw map[string]string,
-	validate func(map[string]string) (herder.ConfigInfos, error)) (herder.ConfigInfos, error) {
-	if t == nil {
-		return validate(raw)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
-	defer cancel()
-	res, err := t.Transform(ctx, raw)
-	if err != nil {
-		return herder.ConfigInfos{}, fmt.Errorf("resolve config providers: %w", err)
-	}
-	infos, err := validate(res.Data)
-	if err != nil {
-		var he *herder.Error
-		if errors.As(err, &he) {
-			return infos, &herder.Error{Kind: he.Kind, Message: res.Redact(he.Message)}
-		}
-		return infos, errors.New(res.Redact(err.Error()))
-	}
-	for i := range infos.Configs {
-		v := infos.Configs[i].Value
-		if v == nil {
-			continue
-		}
-		if rv, ok := raw[v.Name]; ok && configtransform.HasReference(rv) {
-			v.Value = &rv
-		}
-		for j, e := range v.Errors {
-			v.Errors[j] = res.Redact(e)
-		}
-	}
-	return infos, nil
+	return herder.Resolve(h.cfg.Transformer, props)
 }
 
 // requestReconfiguration is the onReconfigure callback given to the worker: called
@@ -631,40 +580,14 @@ func (h *Herder) ConnectorConfig(ctx context.Context, name string) (map[string]s
 	})
 }
 
-// checkName is ConnectorsResource.checkAndPutConnectorConfigName: a name in the
-// config must equal the URL's; a missing one is added. It returns a copy. The REST
-// layer leaves this check to the herder so it lives in one place.
-func checkName(name string, config map[string]string) (map[string]string, error) {
-	out := maps.Clone(config)
-	if out == nil {
-		out = map[string]string{}
-	}
-	if n, ok := out["name"]; ok {
-		if n != name {
-			return nil, herder.Errorf(herder.ErrBadRequest, "Connector name configuration (%s) doesn't match connector name in the URL (%s)", n, name)
-		}
-	} else {
-		out["name"] = name
-	}
-	return out, nil
-}
-
 // validate runs full validation; a config with errors is a 400 with Java's message.
 func (h *Herder) validate(config map[string]string) error {
-	infos, err := h.cfg.Validate(config)
-	if err != nil {
-		var he *herder.Error
-		if errors.As(err, &he) {
-			return err
-		}
-		return herder.Errorf(herder.ErrBadRequest, "%s", err.Error())
-	}
-	return herder.ValidationError(infos)
+	return herder.ValidateForWrite(h.cfg.Validate, config)
 }
 
 // PutConnectorConfig validates and creates or replaces a connector.
 func (h *Herder) PutConnectorConfig(ctx context.Context, name string, config map[string]string, allowReplace bool, initial herder.TargetState) (herder.ConnectorInfo, bool, error) {
-	config, err := checkName(name, config)
+	config, err := herder.CheckName(name, config)
 	if err != nil {
 		return herder.ConnectorInfo{}, false, err
 	}
@@ -736,7 +659,7 @@ func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, patch ma
 			current[k] = *v
 		}
 	}
-	config, err := checkName(name, current)
+	config, err := herder.CheckName(name, current)
 	if err != nil {
 		return herder.ConnectorInfo{}, err
 	}
