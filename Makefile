@@ -16,3 +16,8 @@ unit:
 
 build:
 	CGO_ENABLED=0 go build -o bin/goconnect ./cmd/goconnect
+
+# bench: goconnect vs Java Kafka Connect 4.3.1 vs the raw limit on a real broker;
+# writes bench/results.md (see docs/benchmarks.md). Flags: make bench BENCH_FLAGS="-records 200000 -runs 3"
+bench:
+	go run ./bench $(BENCH_FLAGS)
