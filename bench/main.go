@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -65,6 +66,7 @@ type options struct {
 	settle     time.Duration
 	out        string
 	profile    bool
+	stall      time.Duration
 	jdbcPlugin string
 	keep       bool
 }
@@ -80,6 +82,7 @@ func main() {
 	flag.DurationVar(&o.settle, "settle", 2*time.Second, "wait after REST ready before reading idle RSS")
 	flag.StringVar(&o.out, "out", "", "results file (default bench/results.md in the repo)")
 	flag.BoolVar(&o.profile, "profile", true, "one extra goconnect run per pipeline with CPU and heap profiles (bench/profiles)")
+	flag.DurationVar(&o.stall, "stall", 20*time.Second, "back-pressure scenario: freeze PostgreSQL this long under goconnect's pg-insert sink (0 = skip; runs only with pg-insert)")
 	flag.StringVar(&o.jdbcPlugin, "java-jdbc-plugin", "", "unpacked Debezium JDBC sink plugin dir for Java's database pipelines")
 	flag.BoolVar(&o.keep, "keep", false, "keep the scratch directory (logs, outputs)")
 	flag.Parse()
@@ -98,6 +101,15 @@ func main() {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 		os.Exit(1)
 	}
+}
+
+func pipelineByName(name string) *pipeline {
+	for _, p := range allPipelines {
+		if p.name == name {
+			return p
+		}
+	}
+	return nil
 }
 
 func pipelineNames() string {
@@ -227,6 +239,13 @@ func run(ctx context.Context, o options) error {
 			}
 		}
 		fmt.Println(pr.summary())
+	}
+	if o.stall > 0 && slices.Contains(pipes, pipelineByName("pg-insert")) {
+		logf("back-pressure: freezing PostgreSQL for %v under goconnect's pg-insert", o.stall)
+		res.stall = stallRun(ctx, e, o)
+		if res.stall.err != nil {
+			logf("back-pressure: %v", res.stall.err)
+		}
 	}
 	res.machine.loadAfter = loadAvg()
 	if err := os.WriteFile(o.out, []byte(res.markdown(root)), 0o644); err != nil {

@@ -113,6 +113,9 @@ func ratio(a, b float64, okA, okB bool) string {
 	if !okA || !okB || b == 0 {
 		return "na"
 	}
+	if r := a / b; r < 0.1 {
+		return fmt.Sprintf("%.3f", r) // ready-time ratios are in the thousandths
+	}
 	return fmt.Sprintf("%.2f", a/b)
 }
 
@@ -141,6 +144,7 @@ type results struct {
 	jdbcNote  string
 	javaNames map[string]string
 	pipelines []*pipelineResult
+	stall     *stallResult // nil when not run
 }
 
 func (r *results) markdown(root string) string {
@@ -198,6 +202,9 @@ func (r *results) markdown(root string) string {
 	}
 	fmt.Fprintf(&b, "```\n")
 
+	if r.stall != nil {
+		b.WriteString(r.stall.markdown())
+	}
 	if r.opts.profile {
 		fmt.Fprintf(&b, "\n## goconnect CPU profiles (top functions by flat time)\n\n")
 		fmt.Fprintf(&b, "From one extra run per pipeline of `bench/profiled` (goconnect with `GOCONNECT_CPUPROFILE`); full profiles in `bench/profiles/<pipeline>.cpu.pprof` (`go tool pprof -http=: bench/profiles/<pipeline>.cpu.pprof`), allocations in `<pipeline>.allocs.pprof`.\n")
