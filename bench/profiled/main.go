@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/goconnect/goconnect/internal/app"
-	"github.com/goconnect/goconnect/internal/javaprops"
+	"github.com/goconnect/goconnect/javaprops"
 )
 
 func main() {

@@ -13,7 +13,7 @@ import (
 	"github.com/goconnect/goconnect/internal/app"
 	"github.com/goconnect/goconnect/internal/embedded"
 	"github.com/goconnect/goconnect/internal/herder/standalone"
-	"github.com/goconnect/goconnect/internal/javaprops"
+	"github.com/goconnect/goconnect/javaprops"
 )
 
 const usage = `Usage:

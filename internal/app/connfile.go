@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/goconnect/goconnect/internal/herder"
-	"github.com/goconnect/goconnect/internal/javaprops"
+	"github.com/goconnect/goconnect/javaprops"
 )
 
 // ConnectorFile is a connector given on the command line.

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/goconnect/goconnect/api/connect"
+	"github.com/goconnect/goconnect/javaprops"
 )
 
 func write(t *testing.T, path, content string) {
@@ -194,7 +195,7 @@ func TestParseProperties(t *testing.T) {
 	in := "! comment\n  # comment \\\nkey1 value1\nkey2:value2\nkey3 = value3 \n" +
 		"multi = a,\\\n    b,\\\r\n    c\nesc\\=aped\\ key = \\t\\u0041\\\\\nsurrogate=\\uD83D\\uDE00\n" +
 		"dup=1\ndup=2\nonlykey\n"
-	got, err := parseProperties([]byte(in))
+	got, err := javaprops.Parse([]byte(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +205,7 @@ func TestParseProperties(t *testing.T) {
 		"dup": "2", "onlykey": "",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("parseProperties (-want +got):\n%s", diff)
+		t.Errorf("javaprops.Parse (-want +got):\n%s", diff)
 	}
 }
 

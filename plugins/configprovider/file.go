@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/goconnect/goconnect/api/connect"
+	"github.com/goconnect/goconnect/javaprops"
 )
 
 // File is org.apache.kafka.common.config.provider.FileConfigProvider: the path of a
@@ -80,7 +81,7 @@ func readProperties(path string) (map[string]string, error) {
 	if !utf8.Valid(b) {
 		return nil, errMalformedInput
 	}
-	return parseProperties(b)
+	return javaprops.Parse(b)
 }
 
 func logger(l *slog.Logger) *slog.Logger {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/goconnect/goconnect/internal/configtransform"
 	"log/slog"
 	"maps"
 	"math/rand/v2"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 
+	"github.com/goconnect/goconnect/internal/configtransform"
 	"github.com/goconnect/goconnect/internal/herder"
 	"github.com/goconnect/goconnect/internal/registry"
 )
