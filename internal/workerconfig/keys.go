@@ -208,8 +208,10 @@ func DistributedDef() *config.Def {
 			Doc: "The timeout used to detect worker failures."},
 		config.Key{Name: RebalanceTimeoutMs, Type: config.Int, Default: "60000", Importance: config.High,
 			Doc: "The maximum allowed time for each worker to join the group once a rebalance has begun."},
-		config.Key{Name: HeartbeatIntervalMs, Type: config.Int, Default: "3000", Importance: config.High,
-			Doc: "The expected time between heartbeats to the group coordinator when using Kafka's group management facilities."},
+		// goconnect default 1000 (Java: 3000): survivors learn of a dead worker's
+		// eviction at their next heartbeat, so this bounds failover time (docs/adr/0001).
+		config.Key{Name: HeartbeatIntervalMs, Type: config.Int, Default: "1000", Importance: config.High,
+			Doc: "The expected time between heartbeats to the group coordinator when using Kafka's group management facilities. goconnect's default is 1000 (Java: 3000), for failover within seconds."},
 		config.Key{Name: ExactlyOnceSourceSupport, Type: config.String, Default: "disabled", Importance: config.High,
 			Validator: config.OneOfIgnoreCase("disabled", "preparing", "enabled"),
 			Doc:       "Whether to enable exactly-once support for source connectors in the cluster by using transactions to write source records and their source offsets, and by proactively fencing out old task generations before bringing up new ones."},

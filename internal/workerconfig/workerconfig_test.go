@@ -86,7 +86,7 @@ func TestDistributedDefaults(t *testing.T) {
 	got := []any{v.Int(OffsetStoragePartitions), v.Short(OffsetStorageReplicationFactor), v.Int(StatusStoragePartitions),
 		v.Int(SessionTimeoutMs), v.Int(HeartbeatIntervalMs), v.Int(RebalanceTimeoutMs), v.String(ConnectProtocol),
 		v.Int(ScheduledRebalanceMaxDelayMs), v.String(ExactlyOnceSourceSupport), v.List(InterWorkerVerificationAlgs)}
-	want := []any{int32(25), int16(3), int32(5), int32(10000), int32(3000), int32(60000), "sessioned", int32(300000), "disabled", []string{"HmacSHA256"}}
+	want := []any{int32(25), int16(3), int32(5), int32(10000), int32(1000), int32(60000), "sessioned", int32(300000), "disabled", []string{"HmacSHA256"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
