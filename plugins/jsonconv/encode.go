@@ -27,6 +27,10 @@ type encoder struct {
 
 const hexDigits = "0123456789ABCDEF"
 
+// AppendString appends s to b as a JSON string with Jackson's escaping (see
+// appendString); other plugins that write JSON use it rather than a copy.
+func AppendString(b []byte, s string) []byte { return appendString(b, s) }
+
 // appendString writes s as a JSON string with Jackson's escaping: only '"', '\\' and
 // control characters are escaped (\b \t \n \f \r or \u00XX with upper-case hex);
 // '<', '>', '&', U+2028 and non-ASCII characters are written as UTF-8. Invalid UTF-8
