@@ -3,6 +3,7 @@
 //
 //   - start-up: a worker with 100 plugin folders on plugin.path, process start to
 //     REST ready with every plugin listed (goal ≤ 1 s), against an empty plugin.path;
+//
 //   - the per-record cost of the process boundary: the example connectors of
 //     examples/counting run in a real pipeline built in (bench/plugins/worker, the
 //     worker with the same connector code compiled in) and as an external plugin
@@ -10,7 +11,7 @@
 //     loss (goal ≤ 10%). A source (CountingSource → topic) and a sink (topic →
 //     CountingFileSink → file), JsonConverter with schemas, tasks.max=1.
 //
-//	go run ./bench/plugins [-records N] [-runs R] [-out FILE]
+//     go run ./bench/plugins [-records N] [-runs R] [-out FILE]
 //
 // It prints the table and writes it, with the machine, to bench/plugins/results.md.
 // Nothing here asserts a timing: the goals are reported, not tested.
