@@ -1,19 +1,18 @@
-// Command plugins measures what issue 7 asks of external plugins (docs/plugins.md,
-// "Cost"), on the real broker:
+// Command plugins measures what issue 7 asks of external plugins on the real
+// broker, and writes bench/plugins/results.md (docs/plugins.md, "Cost"):
 //
-//   - start-up: a worker with 100 plugin folders on plugin.path, process start to
-//     REST ready with every plugin listed (goal ≤ 1 s), against an empty plugin.path;
+//	go run ./bench/plugins [-records N] [-runs R] [-out FILE]
 //
-//   - the per-record cost of the process boundary: the example connectors of
-//     examples/counting run in a real pipeline built in (bench/plugins/worker, the
-//     worker with the same connector code compiled in) and as an external plugin
-//     (cmd/goconnect with the plugin on plugin.path); records/s of each and the
-//     loss (goal ≤ 10%). A source (CountingSource → topic) and a sink (topic →
-//     CountingFileSink → file), JsonConverter with schemas, tasks.max=1.
+// Start-up: a worker with 100 plugin folders on plugin.path, process start to REST
+// ready with every plugin listed (goal ≤ 1 s), against an empty plugin.path.
 //
-//     go run ./bench/plugins [-records N] [-runs R] [-out FILE]
+// The per-record cost of the process boundary: the example connectors of
+// examples/counting run in a real pipeline built in (bench/plugins/worker, the
+// worker with the same connector code compiled in) and as an external plugin
+// (cmd/goconnect with the plugin on plugin.path); records/s of each and the loss
+// (goal ≤ 10%). A source (CountingSource → topic) and a sink (topic →
+// CountingFileSink → file), JsonConverter with schemas, tasks.max=1.
 //
-// It prints the table and writes it, with the machine, to bench/plugins/results.md.
 // Nothing here asserts a timing: the goals are reported, not tested.
 package main
 
