@@ -210,9 +210,13 @@ func (c *SinkConnector) Validate(props map[string]string, values []config.Value)
 }
 
 // SinkTask appends one line per record: topic, partition, offset, key, value.
+// A record whose value is "fail" fails Put with a retriable error, each time;
+// "fail-once" only the first time; a record of topic "pause-me" pauses its
+// partition (testing aids).
 type SinkTask struct {
-	f  *os.File
-	tc connect.SinkTaskContext
+	f        *os.File
+	tc       connect.SinkTaskContext
+	failOnce map[int64]bool // offsets of "fail-once" records that already failed
 }
 
 // Start implements connect.SinkTask.
@@ -230,7 +234,16 @@ func (t *SinkTask) Start(tc connect.SinkTaskContext, props map[string]string) er
 func (t *SinkTask) Put(_ context.Context, records []*connect.Record) error {
 	var b []byte
 	for _, r := range records {
-		if r.Value == "fail" {
+		if r.Topic == "pause-me" {
+			t.tc.Pause(connect.TopicPartition{Topic: r.Topic, Partition: r.Partition})
+		}
+		if r.Value == "fail" || r.Value == "fail-once" && !t.failOnce[r.Offset] {
+			if r.Value == "fail-once" {
+				if t.failOnce == nil {
+					t.failOnce = map[int64]bool{}
+				}
+				t.failOnce[r.Offset] = true
+			}
 			return connect.Retriable(fmt.Errorf("record %d asked to fail", r.Offset))
 		}
 		b = fmt.Appendf(b, "%s\t%d\t%d\t%v\t%v\n", r.Topic, r.Partition, r.Offset, r.Key, r.Value)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/goconnect/goconnect/api/config"
@@ -410,7 +411,7 @@ func (t *sourceTaskClient) Poll(ctx context.Context) ([]*connect.Record, error) 
 	} else {
 		recs, err = t.poll(ctx)
 	}
-	if err == nil && len(recs) > 0 && !t.h.cfg.DisableReadAhead {
+	if err == nil && len(recs) > 0 && !t.h.cfg.DisablePipelining {
 		actx, cancel := context.WithCancel(context.Background())
 		ch := make(chan pollResult, 1)
 		t.ahead, t.aheadCancel = ch, cancel
@@ -509,10 +510,40 @@ func (t *sourceTaskClient) Stop() error {
 }
 
 // sinkTaskClient is the worker-side SinkTask of an external plugin.
+//
+// Put is pipelined: it hands the batch to the plugin and returns, so the
+// worker fetches and converts the next batch while the plugin writes this one.
+// At most one Put is in flight; every later call (Put, Flush, PreCommit, Open,
+// Close, Stop) first waits for it, so the plugin sees calls in the worker's
+// order, and a failed Put is reported by that next call:
+//
+//   - a retriable error is returned by the next call and the failed batch is
+//     kept and sent again, ahead of the records of the next Put, so nothing is
+//     skipped and the order holds; Flush and PreCommit fail while such records
+//     wait, so their offsets are not committed before they are written;
+//   - any other error is returned by the next call and by every Put after it,
+//     so the task fails as it would have in-process.
+//
+// Java's SinkTask contract allows this (put may be asynchronous; offsets are
+// committed only after flush/preCommit). Context calls the plugin makes
+// during an asynchronous Put (Pause, Offset, errant record reports, ...) are
+// applied on the task goroutine when the worker next calls into the task,
+// since the worker's sink context is not safe for concurrent use.
 type sinkTaskClient struct {
 	h *Host
 	e *entry
 	p *process
+
+	// Task goroutine only.
+	inflight     chan error        // the asynchronous Put's outcome; nil if none
+	inflightRecs []*connect.Record // its records, kept for a retry
+	retry        []*connect.Record // records of a failed Put, sent before the next batch
+	failed       error             // a non-retriable Put error, returned by every later Put
+
+	// async is set while a Put runs without the task goroutine waiting for
+	// it; callbacks then go through cbs to be run on the task goroutine.
+	async atomic.Bool
+	cbs   chan func()
 }
 
 var (
@@ -525,7 +556,23 @@ func (t *sinkTaskClient) Start(tc connect.SinkTaskContext, props map[string]stri
 	if t.p != nil {
 		return fmt.Errorf("plugin %s: task already started", t.e.class)
 	}
-	p, err := t.h.startProcess(t.e, "task", sinkCallbacks(tc))
+	direct := sinkCallbacks(tc)
+	t.cbs = make(chan func())
+	cbs := t.cbs
+	p, err := t.h.startProcess(t.e, "task", func(ctx context.Context, cb *pb.Callback) *pb.CallbackReply {
+		if !t.async.Load() {
+			return direct(ctx, cb) // the task goroutine is blocked in the call that caused this
+		}
+		// A callback of an asynchronous Put: the task goroutine runs it when it
+		// next waits for that Put (see wait), which it must before any other call.
+		reply := make(chan *pb.CallbackReply, 1)
+		select {
+		case cbs <- func() { reply <- direct(ctx, cb) }:
+			return <-reply
+		case <-ctx.Done():
+			return errorReply(ctx.Err())
+		}
+	})
 	if err != nil {
 		return err
 	}
@@ -583,25 +630,102 @@ func (t *sinkTaskClient) started() error {
 	return nil
 }
 
+// wait waits for the asynchronous Put, if any, running the plugin's callbacks
+// meanwhile, and returns its error. A retriable failure keeps the Put's
+// records for the next Put; any other is remembered in t.failed.
+func (t *sinkTaskClient) wait() error {
+	if t.inflight == nil {
+		return nil
+	}
+	var err error
+	for done := false; !done; {
+		select {
+		case err = <-t.inflight:
+			done = true
+		case f := <-t.cbs:
+			f()
+		}
+	}
+	t.async.Store(false)
+	recs := t.inflightRecs
+	t.inflight, t.inflightRecs = nil, nil
+	switch {
+	case err == nil:
+	case connect.IsRetriable(err):
+		t.retry = recs
+	default:
+		t.failed = err
+	}
+	return err
+}
+
+// settled waits for the asynchronous Put and reports whether every record
+// put so far reached the plugin: Flush and PreCommit must not let the worker
+// commit offsets of records still waiting for a retry.
+func (t *sinkTaskClient) settled() error {
+	if err := t.wait(); err != nil {
+		return err
+	}
+	if t.failed != nil {
+		return t.failed
+	}
+	if len(t.retry) > 0 {
+		return connect.Retriable(fmt.Errorf("plugin %s: %d records of a failed Put wait to be put again", t.e.class, len(t.retry)))
+	}
+	return nil
+}
+
 func (t *sinkTaskClient) Put(ctx context.Context, records []*connect.Record) error {
 	if err := t.started(); err != nil {
 		return err
+	}
+	if err := t.wait(); err != nil {
+		return err
+	}
+	if t.failed != nil {
+		return t.failed
+	}
+	if len(t.retry) > 0 {
+		records = append(t.retry[:len(t.retry):len(t.retry)], records...)
+		t.retry = nil
 	}
 	b, err := wire.EncodeRecords(records)
 	if err != nil {
 		return fmt.Errorf("plugin %s: Put: %w", t.e.class, err)
 	}
-	cctx, cancel := t.h.callCtx(ctx)
-	defer cancel()
-	resp, err := t.p.client.Put(cctx, &pb.PutRequest{Batch: b})
-	if err != nil {
-		return hungOrDead(t.p, "Put", err)
+	p := t.p
+	put := func() error {
+		cctx, cancel := t.h.callCtx(ctx)
+		defer cancel()
+		resp, err := p.client.Put(cctx, &pb.PutRequest{Batch: b})
+		if err != nil {
+			return hungOrDead(p, "Put", err)
+		}
+		return wire.DecodeError(resp.Error)
 	}
-	return wire.DecodeError(resp.Error)
+	if t.h.cfg.DisablePipelining {
+		err := put()
+		if connect.IsRetriable(err) {
+			// The worker redelivers these records itself.
+			return err
+		}
+		if err != nil {
+			t.failed = err
+		}
+		return err
+	}
+	ch := make(chan error, 1)
+	t.inflight, t.inflightRecs = ch, records
+	t.async.Store(true)
+	go func() { ch <- put() }() // owned by the task: every later call waits for it
+	return nil
 }
 
 func (t *sinkTaskClient) Flush(ctx context.Context, offsets map[connect.TopicPartition]int64) error {
 	if err := t.started(); err != nil {
+		return err
+	}
+	if err := t.settled(); err != nil {
 		return err
 	}
 	cctx, cancel := t.h.callCtx(ctx)
@@ -615,6 +739,9 @@ func (t *sinkTaskClient) Flush(ctx context.Context, offsets map[connect.TopicPar
 
 func (t *sinkTaskClient) PreCommit(ctx context.Context, offsets map[connect.TopicPartition]int64) (map[connect.TopicPartition]int64, error) {
 	if err := t.started(); err != nil {
+		return nil, err
+	}
+	if err := t.settled(); err != nil {
 		return nil, err
 	}
 	cctx, cancel := t.h.callCtx(ctx)
@@ -631,6 +758,9 @@ func (t *sinkTaskClient) PreCommit(ctx context.Context, offsets map[connect.Topi
 
 func (t *sinkTaskClient) partitions(op string, ps []connect.TopicPartition, call func(context.Context, *pb.PartitionsRequest) (*pb.ErrorReply, error)) error {
 	if err := t.started(); err != nil {
+		return err
+	}
+	if err := t.wait(); err != nil {
 		return err
 	}
 	ctx, cancel := t.h.callCtx(nil)
@@ -655,6 +785,9 @@ func (t *sinkTaskClient) Close(ps []connect.TopicPartition) error {
 }
 
 func (t *sinkTaskClient) Stop() error {
+	// An unfinished Put's records were never committed: they are delivered
+	// again after a restart, as for a built-in interrupted by the stop.
+	t.wait()
 	p := t.p
 	t.p = nil
 	if p == nil {

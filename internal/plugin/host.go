@@ -40,10 +40,11 @@ type Config struct {
 	// its stdin before it is killed; default 5s.
 	StopTimeout time.Duration
 
-	// DisableReadAhead turns off the one-batch read-ahead of source tasks
-	// (see sourceTaskClient.Poll); for plugins whose Poll must not run before
-	// the worker asks.
-	DisableReadAhead bool
+	// DisablePipelining turns off the one batch in flight across the boundary:
+	// the read-ahead of source tasks (see sourceTaskClient.Poll) and the
+	// asynchronous Put of sink tasks (see sinkTaskClient.Put). Every Poll and
+	// Put then runs in the plugin only while the worker waits for it.
+	DisablePipelining bool
 	// Cache, when set, is reused across Hosts (a worker that rescans); nil
 	// starts an empty one.
 	Cache *ManifestCache

@@ -449,16 +449,84 @@ func TestSinkTaskPutFlush(t *testing.T) {
 	if n := bytes.Count(b, []byte("\n")); n != 1000 {
 		t.Errorf("file has %d lines, want 1000", n)
 	}
-	// A retriable error keeps its flag and message across the boundary.
-	err = task.Put(context.Background(), []*connect.Record{{Topic: "in", Offset: 5, Value: "fail"}})
-	if !connect.IsRetriable(err) || err.Error() != "record 5 asked to fail" {
-		t.Errorf("Put error = %v (retriable %v)", err, connect.IsRetriable(err))
+	// Put is asynchronous: a failure is reported by the next call. A retriable
+	// error keeps its flag and message across the boundary, and Flush refuses
+	// while the failed records wait, so their offsets cannot be committed.
+	if err := task.Put(context.Background(), []*connect.Record{{Topic: "in", Offset: 1000, Value: "fail"}}); err != nil {
+		t.Fatalf("asynchronous Put returned %v", err)
+	}
+	err = task.(connect.Flusher).Flush(context.Background(), offs)
+	if !connect.IsRetriable(err) || err.Error() != "record 1000 asked to fail" {
+		t.Errorf("Flush after a failed Put = %v (retriable %v)", err, connect.IsRetriable(err))
+	}
+	if err := task.(connect.Flusher).Flush(context.Background(), offs); !connect.IsRetriable(err) {
+		t.Errorf("second Flush with records waiting for a retry = %v, want a retriable error", err)
 	}
 	if err := task.(connect.PartitionAware).Close(pause); err != nil {
 		t.Fatal(err)
 	}
 	if err := task.Stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSinkPutFailureIsRetriedInOrder: a retriable failure of an asynchronous
+// Put surfaces on the next Put, which the worker then repeats (as it does for a
+// RetriableError); the failed records go to the plugin again ahead of the next
+// batch, so none is lost and the order holds.
+func TestSinkPutFailureIsRetriedInOrder(t *testing.T) {
+	path := t.TempDir()
+	installPlugin(t, path, "counting", nil)
+	h, _ := newHost(t, Config{Paths: []string{path}})
+	out := filepath.Join(t.TempDir(), "out.txt")
+	task := connector(t, h, counting.SinkClass).(connect.SinkConnector).NewTask()
+	tc := &fakeSinkTaskContext{}
+	if err := task.Start(tc, map[string]string{"file": out}); err != nil {
+		t.Fatal(err)
+	}
+	defer task.Stop()
+	rec := func(off int64, v string) []*connect.Record {
+		return []*connect.Record{{Topic: "in", Offset: off, Value: v}}
+	}
+	ctx := context.Background()
+	if err := task.Put(ctx, rec(0, "a")); err != nil {
+		t.Fatal(err)
+	}
+	// A context call made inside an asynchronous Put runs on the worker's task
+	// goroutine when it next calls the task, here the following Put.
+	paused := []*connect.Record{{Topic: "pause-me", Partition: 3, Value: "p"}}
+	if err := task.Put(ctx, paused); err != nil {
+		t.Fatal(err)
+	}
+	if err := task.Put(ctx, rec(1, "fail-once")); err != nil {
+		t.Fatal(err)
+	}
+	tc.mu.Lock()
+	got := slices.Clone(tc.paused)
+	tc.mu.Unlock()
+	if want := []connect.TopicPartition{{Topic: "pause-me", Partition: 3}}; !cmp.Equal(got, want) {
+		t.Errorf("paused = %v, want %v", got, want)
+	}
+	next := rec(2, "c")
+	if err := task.Put(ctx, next); !connect.IsRetriable(err) {
+		t.Fatalf("Put after a failed Put = %v, want the retriable error", err)
+	}
+	if err := task.Put(ctx, next); err != nil { // the worker's redelivery
+		t.Fatal(err)
+	}
+	offs := map[connect.TopicPartition]int64{{Topic: "in"}: 3}
+	if got, err := task.(connect.PreCommitter).PreCommit(ctx, offs); err != nil || !cmp.Equal(got, offs) {
+		t.Fatalf("PreCommit = %v, %v", got, err)
+	}
+	b, _ := os.ReadFile(out)
+	var offsets []string
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if cols := strings.Split(l, "\t"); cols[0] == "in" {
+			offsets = append(offsets, cols[2])
+		}
+	}
+	if want := []string{"0", "1", "2"}; !cmp.Equal(offsets, want) {
+		t.Errorf("offsets written = %v, want %v", offsets, want)
 	}
 }
 
