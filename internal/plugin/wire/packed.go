@@ -267,10 +267,13 @@ func (p *packer) value(v any) error {
 var errShort = errors.New("truncated record batch")
 
 type unpacker struct {
-	b     []byte
+	b []byte
+	// s is the whole of records as one string, converted once per batch:
+	// every decoded string is a substring of it, which saves an allocation
+	// per string (the batch's bytes then live as long as any of its strings).
+	s     string
 	refs  schemaRefs
 	parts []map[string]any
-	topic string // the previous topic, reused to save an allocation per record
 }
 
 // DecodeRecords decodes a batch encoded by EncodeRecords.
@@ -278,7 +281,7 @@ func DecodeRecords(b *pb.RecordBatch) ([]*connect.Record, error) {
 	if b == nil || b.Count == 0 {
 		return nil, nil
 	}
-	u := unpacker{b: b.Records, refs: schemaRefs{list: b.Schemas}}
+	u := unpacker{b: b.Records, s: string(b.Records), refs: schemaRefs{list: b.Schemas}}
 	out := make([]*connect.Record, b.Count)
 	backing := make([]connect.Record, b.Count) // one allocation for all records
 	for i := range out {
@@ -326,7 +329,11 @@ func (u *unpacker) raw() ([]byte, error) {
 
 func (u *unpacker) str() (string, error) {
 	b, err := u.raw()
-	return string(b), err
+	if err != nil {
+		return "", err
+	}
+	end := len(u.s) - len(u.b) // raw consumed b: it ends where u.b starts
+	return u.s[end-len(b) : end], nil
 }
 
 func (u *unpacker) schema() (*data.Schema, error) {
@@ -358,14 +365,9 @@ func (u *unpacker) time() (time.Time, error) {
 
 func (u *unpacker) record(r *connect.Record) error {
 	var err error
-	tb, err := u.raw()
-	if err != nil {
+	if r.Topic, err = u.str(); err != nil {
 		return err
 	}
-	if string(tb) != u.topic { // no allocation for the comparison
-		u.topic = string(tb)
-	}
-	r.Topic = u.topic
 	p, err := u.varint()
 	if err != nil {
 		return err
