@@ -23,5 +23,9 @@
 //
 // Goroutines per process: the exec waiter (ends when the process exits) and
 // the callback stream reader (ends when the stream is closed in close, or the
-// process exits). Both are waited for by process.close.
+// process exits). Both are waited for by process.close. A task may add one
+// goroutine for its batch in flight (a source's read-ahead Poll, a sink's
+// asynchronous Put), which its next call or Stop waits for: one batch is kept
+// in flight so the plugin works while the worker converts, produces or fetches,
+// which is what keeps an external connector's throughput near a built-in's.
 package plugin
