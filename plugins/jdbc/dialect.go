@@ -142,6 +142,25 @@ type dialect interface {
 	currentTime(ctx context.Context, db *sql.DB) (time.Time, error)
 }
 
+// openWriters is an optional dialect capability: the start of the oldest open
+// transaction of another session that writes, which bounds the timestamp of any
+// row that session can still commit (rows stamped by the database clock at insert
+// time are never older than their transaction). The source caps the upper bound of
+// its timestamp queries there so a row committed late is not skipped.
+type openWriters interface {
+	// oldestWriter returns that start, ok=false when no such transaction is open.
+	// An error that is not transient means the database does not let this user
+	// see other sessions' transactions (errNoTxnVisibility or a privilege error).
+	oldestWriter(ctx context.Context, db *sql.DB) (start time.Time, ok bool, err error)
+}
+
+// errNoTxnVisibility says other sessions' transactions are hidden from this user.
+var errNoTxnVisibility = errors.New("other sessions' transactions are not visible to this user")
+
+// errStaleTxnView says the list of open transactions could not be read fresh
+// (MySQL's innodb_trx cache); the poll is retried.
+var errStaleTxnView = errors.New("the list of open transactions stayed stale; retrying")
+
 // dialectFor picks the dialect by dialect.name, else by the URL's subprotocol.
 func dialectFor(name string, u *jdbcURL) (dialect, error) {
 	switch name {

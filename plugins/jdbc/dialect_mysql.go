@@ -206,6 +206,57 @@ func (mysqlDialect) currentTime(ctx context.Context, db *sql.DB) (time.Time, err
 	return time.ParseInLocation("2006-01-02 15:04:05.999999", s, time.UTC)
 }
 
+// oldestWriter reads information_schema.innodb_trx (PROCESS privilege): the oldest
+// start among other sessions' locking transactions that modified rows or are
+// running a statement (a statement's NOW() is fixed when it starts, and an idle
+// transaction that has not written can only stamp later rows). trx_started has
+// whole seconds and is taken when InnoDB joins the statement, just after NOW() was
+// fixed: the caller's one-second margin covers both.
+//
+// InnoDB serves innodb_trx from a cache that is refreshed only when it was not
+// read for 100 ms, so it can be arbitrarily old while sessions keep reading it.
+// The query therefore runs inside a transaction of its own, started first, and
+// carries a marker of its own: the answer is fresh when it lists that
+// transaction running that very query (the pooled connection, and so
+// CONNECTION_ID(), is the same for every poll).
+func (mysqlDialect) oldestWriter(ctx context.Context, db *sql.DB) (time.Time, bool, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
+		return time.Time{}, false, err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") //nolint:errcheck // read-only
+	marker := strconv.FormatInt(time.Now().UnixNano(), 36)
+	for try := 0; ; try++ {
+		var fresh sql.NullBool
+		var secs sql.NullInt64
+		err := conn.QueryRowContext(ctx, `SELECT /* goconnect `+marker+` */
+MAX(trx_mysql_thread_id = CONNECTION_ID() AND trx_query LIKE '%goconnect `+marker+` */%'),
+UNIX_TIMESTAMP(MIN(CASE WHEN trx_mysql_thread_id <> CONNECTION_ID() AND trx_autocommit_non_locking = 0
+  AND (trx_rows_modified > 0 OR trx_query IS NOT NULL) THEN trx_started END))
+FROM information_schema.innodb_trx`).Scan(&fresh, &secs)
+		switch {
+		case err != nil:
+			return time.Time{}, false, err
+		case fresh.Valid && fresh.Bool:
+			if !secs.Valid {
+				return time.Time{}, false, nil
+			}
+			return time.Unix(secs.Int64, 0).UTC(), true, nil
+		case try == 4:
+			return time.Time{}, false, errStaleTxnView
+		}
+		select {
+		case <-ctx.Done():
+			return time.Time{}, false, ctx.Err()
+		case <-time.After(110 * time.Millisecond):
+		}
+	}
+}
+
 func (mysqlDialect) autoIncrement(ctx context.Context, db *sql.DB, t tableID) (string, error) {
 	schema := t.catalog
 	if schema == "" {

@@ -281,6 +281,25 @@ func (postgresDialect) currentTime(ctx context.Context, db *sql.DB) (time.Time, 
 	return t, err
 }
 
+// oldestWriter reads pg_stat_activity: the oldest transaction start among the
+// other backends holding a transaction id (assigned at the first write). Without
+// superuser, pg_read_all_stats or pg_monitor the rows of other roles show NULLs
+// instead of failing, so visibility is checked first rather than trusting an
+// empty answer.
+func (postgresDialect) oldestWriter(ctx context.Context, db *sql.DB) (time.Time, bool, error) {
+	var visible bool
+	var start sql.NullTime
+	err := db.QueryRowContext(ctx, `SELECT pg_has_role('pg_read_all_stats', 'USAGE'),
+(SELECT min(xact_start) FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid())`).Scan(&visible, &start)
+	switch {
+	case err != nil:
+		return time.Time{}, false, err
+	case !visible:
+		return time.Time{}, false, fmt.Errorf("%w (PostgreSQL: grant pg_read_all_stats or pg_monitor)", errNoTxnVisibility)
+	}
+	return start.Time, start.Valid, nil
+}
+
 func contains(list []string, s string) bool {
 	for _, e := range list {
 		if e == s {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"strconv"
 	"strings"
@@ -38,6 +39,9 @@ type SourceTask struct {
 	db       *sql.DB
 	b        *sqlBuilder
 	queriers []*querier
+	// noWriters is set once the open-transaction bound turned out unreadable
+	// (privileges): timestamp queries then use timestamp.delay.interval.ms alone.
+	noWriters bool
 }
 
 // querier reads one table or the query (Confluent's TableQuerier).
@@ -286,7 +290,7 @@ func (t *SourceTask) Poll(ctx context.Context) ([]*connect.Record, error) {
 		if err != nil {
 			q.close()
 			q.next = time.Now().Add(t.cfg.pollInterval)
-			if t.d.transient(err) || ctx.Err() != nil {
+			if t.d.transient(err) || ctx.Err() != nil || errors.Is(err, errStaleTxnView) {
 				return nil, &connect.RetriableError{Err: fmt.Errorf("query %v: %w", q.partition, err)}
 			}
 			return nil, fmt.Errorf("query %v: %w", q.partition, err)
@@ -404,6 +408,13 @@ func (t *SourceTask) startQuery(pollCtx context.Context, q *querier) error {
 			return err
 		}
 		end = now.Add(-t.cfg.tsDelay)
+		// Read after the clock: a transaction that starts writing in between
+		// stamps its rows after now and so is above the bound anyway.
+		if start, ok, err := t.oldestWriter(pollCtx); err != nil {
+			return err
+		} else if ok && start.Add(-openTxnMargin).Before(end) {
+			end = start.Add(-openTxnMargin)
+		}
 	}
 	bindTS := func(ts time.Time) any { v, _ := t.d.bind(clsTimestamp, ts, t.cfg.tz); return v }
 	begin := q.ts
@@ -467,6 +478,33 @@ func (t *SourceTask) startQuery(pollCtx context.Context, q *querier) error {
 	}
 	q.st = data.NewStructSchema(q.schema, false, fields...)
 	return nil
+}
+
+// openTxnMargin is kept below the start of the oldest open writing transaction:
+// a column with less precision than the clock rounds a row's timestamp (to whole
+// seconds at worst, possibly down), and MySQL reports starts in whole seconds.
+const openTxnMargin = time.Second
+
+// oldestWriter returns the start of the oldest open writing transaction of other
+// sessions, when the dialect can tell and the user may see it. A privilege
+// problem is logged once and the task goes on with timestamp.delay.interval.ms
+// alone, as Confluent's connector always does.
+func (t *SourceTask) oldestWriter(ctx context.Context) (time.Time, bool, error) {
+	w, ok := t.d.(openWriters)
+	if !ok || t.noWriters || !t.cfg.openTxnBound {
+		return time.Time{}, false, nil
+	}
+	start, ok, err := w.oldestWriter(ctx, t.db)
+	if err != nil {
+		if t.d.transient(err) || ctx.Err() != nil || errors.Is(err, errStaleTxnView) {
+			return time.Time{}, false, err
+		}
+		t.noWriters = true
+		slog.Warn("JDBC source: cannot read the open transactions of other sessions; rows committed later than "+
+			"timestamp.delay.interval.ms after their timestamp may be missed", "dialect", t.d.name(), "error", err)
+		return time.Time{}, false, nil
+	}
+	return start, ok, nil
 }
 
 // Stop closes open result sets and the connection pool.
