@@ -108,7 +108,8 @@ type arrayBinder interface {
 type dialect interface {
 	// name is Confluent's dialect name (PostgreSqlDatabaseDialect, ...).
 	name() string
-	open(u *jdbcURL, tz *time.Location) (*sql.DB, error)
+	// connector makes the connections of a pool (see openDB).
+	connector(u *jdbcURL, tz *time.Location) (driver.Connector, error)
 	quoteIdent(s string) string
 	// placeholder is the n-th (1-based) bind placeholder.
 	placeholder(n int) string
@@ -222,7 +223,8 @@ func commonTransient(err error) bool {
 		return true
 	}
 	var ne net.Error
-	return errors.As(err, &ne)
+	var ce *connectError
+	return errors.As(err, &ne) || errors.As(err, &ce)
 }
 
 // classOf is the value class of a Connect schema.

@@ -3,6 +3,7 @@ package jdbc
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net"
@@ -24,7 +25,7 @@ func (mysqlDialect) name() string { return "MySqlDatabaseDialect" }
 // open builds the driver config. Loc is db.timezone so DATETIME values are written
 // and read as wall-clock times in that zone (what JDBC does with a Calendar); with
 // UTC the session time zone is UTC too, so TIMESTAMP columns agree.
-func (mysqlDialect) open(u *jdbcURL, tz *time.Location) (*sql.DB, error) {
+func (mysqlDialect) connector(u *jdbcURL, tz *time.Location) (driver.Connector, error) {
 	cfg := mysql.NewConfig()
 	cfg.User, cfg.Passwd = u.user, u.password
 	port := u.port
@@ -54,7 +55,7 @@ func (mysqlDialect) open(u *jdbcURL, tz *time.Location) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mysql connection config: %w", err)
 	}
-	return sql.OpenDB(c), nil
+	return c, nil
 }
 
 func (mysqlDialect) quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }

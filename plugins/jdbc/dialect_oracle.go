@@ -3,6 +3,7 @@ package jdbc
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -22,7 +23,7 @@ type oracleDialect struct{}
 
 func (oracleDialect) name() string { return "OracleDatabaseDialect" }
 
-func (oracleDialect) open(u *jdbcURL, _ *time.Location) (*sql.DB, error) {
+func (oracleDialect) connector(u *jdbcURL, _ *time.Location) (driver.Connector, error) {
 	opts := map[string]string{}
 	service := u.database
 	if u.sid {
@@ -30,11 +31,7 @@ func (oracleDialect) open(u *jdbcURL, _ *time.Location) (*sql.DB, error) {
 		service = ""
 	}
 	dsn := goora.BuildUrl(u.host, u.port, service, u.user, u.password, opts)
-	db, err := sql.Open("oracle", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("oracle: %w", err)
-	}
-	return db, nil
+	return goora.NewConnector(dsn), nil
 }
 
 func (oracleDialect) quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

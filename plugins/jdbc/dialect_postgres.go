@@ -3,6 +3,7 @@ package jdbc
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -23,10 +24,10 @@ type postgresDialect struct{}
 
 func (postgresDialect) name() string { return "PostgreSqlDatabaseDialect" }
 
-// open builds a pgx configuration from the JDBC URL. JDBC-only parameters pgx
+// connector builds a pgx configuration from the JDBC URL. JDBC-only parameters pgx
 // does not know are mapped (currentSchema, ApplicationName, ssl) or dropped,
 // because pgx would send unknown ones to the server as run-time parameters.
-func (postgresDialect) open(u *jdbcURL, _ *time.Location) (*sql.DB, error) {
+func (postgresDialect) connector(u *jdbcURL, _ *time.Location) (driver.Connector, error) {
 	q := url.Values{}
 	for k, v := range u.params {
 		switch k {
@@ -56,7 +57,7 @@ func (postgresDialect) open(u *jdbcURL, _ *time.Location) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgresql connection config: %w", err)
 	}
-	return stdlib.OpenDB(*cfg), nil
+	return stdlib.GetConnector(*cfg), nil
 }
 
 func (postgresDialect) quoteIdent(s string) string {

@@ -3,6 +3,7 @@ package jdbc
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -20,9 +21,9 @@ type sqliteDialect struct{}
 
 func (sqliteDialect) name() string { return "SqliteDatabaseDialect" }
 
-// open uses a busy timeout so that two connectors writing one file wait for each
+// connector uses a busy timeout so that two connectors writing one file wait for each
 // other's transactions instead of failing with SQLITE_BUSY.
-func (sqliteDialect) open(u *jdbcURL, _ *time.Location) (*sql.DB, error) {
+func (sqliteDialect) connector(u *jdbcURL, _ *time.Location) (driver.Connector, error) {
 	path := u.database
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -32,17 +33,8 @@ func (sqliteDialect) open(u *jdbcURL, _ *time.Location) (*sql.DB, error) {
 	} else {
 		dsn = "file:" + path + "?" + q.Encode()
 	}
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
-	if path == ":memory:" || path == "" {
-		db.SetMaxOpenConns(1) // every connection would be a different in-memory database
-	}
-	return db, nil
+	return dsnConnector{drv: &sqlite.Driver{}, dsn: dsn}, nil
 }
-
-var _ = sqlite.Driver{} // the import registers the "sqlite" database/sql driver
 
 func (sqliteDialect) quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 func (sqliteDialect) placeholder(int) string     { return "?" }

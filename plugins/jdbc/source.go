@@ -87,7 +87,7 @@ func (c *SourceConnector) Start(cc connect.ConnectorContext, props map[string]st
 	if c.d, err = dialectFor(cfg.dialectName, u); err != nil {
 		return err
 	}
-	if c.db, err = c.d.open(u, cfg.tz); err != nil {
+	if c.db, err = openDB(c.d, u, cfg.connConfig); err != nil {
 		return err
 	}
 	c.db.SetMaxOpenConns(1)

@@ -82,7 +82,7 @@ func (t *SourceTask) Start(tc connect.SourceTaskContext, props map[string]string
 	if t.d, err = dialectFor(cfg.dialectName, u); err != nil {
 		return err
 	}
-	if t.db, err = t.d.open(u, cfg.tz); err != nil {
+	if t.db, err = openDB(t.d, u, cfg.connConfig); err != nil {
 		return err
 	}
 	t.db.SetMaxOpenConns(2)
