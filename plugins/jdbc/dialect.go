@@ -70,6 +70,67 @@ func (t tableID) String() string {
 	return strings.Join(parts, ".")
 }
 
+// tableInfo is a listed table and its JDBC table type.
+type tableInfo struct {
+	id  tableID
+	typ string
+}
+
+// scanTables reads (catalog, schema, name, type) rows.
+func scanTables(rows *sql.Rows, err error) ([]tableInfo, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []tableInfo
+	for rows.Next() {
+		var t tableInfo
+		var catalog, schema sql.NullString // Oracle's '' is NULL
+		if err := rows.Scan(&catalog, &schema, &t.id.name, &t.typ); err != nil {
+			return nil, err
+		}
+		t.id.catalog, t.id.schema = catalog.String, schema.String
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// likeMatch reports whether s matches a SQL LIKE pattern (% any run, _ any one
+// character, \ escapes), as JDBC's getTables applies schema and catalog patterns.
+func likeMatch(pattern, s string) bool {
+	p, r := []rune(pattern), []rune(s)
+	var match func(i, j int) bool
+	match = func(i, j int) bool {
+		for i < len(p) {
+			switch c := p[i]; {
+			case c == '%':
+				for k := j; k <= len(r); k++ {
+					if match(i+1, k) {
+						return true
+					}
+				}
+				return false
+			case c == '_':
+				if j >= len(r) {
+					return false
+				}
+			default:
+				if c == '\\' && i+1 < len(p) {
+					i++
+					c = p[i]
+				}
+				if j >= len(r) || r[j] != c {
+					return false
+				}
+			}
+			i++
+			j++
+		}
+		return j == len(r)
+	}
+	return match(0, 0)
+}
+
 // dbColumn is a column as the database describes it.
 type dbColumn struct {
 	name     string
@@ -132,9 +193,12 @@ type dialect interface {
 	// inTx runs fn in one transaction, committing when fn returns nil and rolling
 	// back otherwise. quoted says whether identifiers are quoted (for copier).
 	inTx(ctx context.Context, db *sql.DB, quoted bool, fn func(txn) error) error
-	// listTables lists the tables the source may read (schema-qualified when the
-	// database has schemas).
-	listTables(ctx context.Context, db *sql.DB) ([]tableID, error)
+	// listTables lists the tables and views the source may read (schema-qualified
+	// when the database has schemas) with their JDBC table type (TABLE, VIEW, ...,
+	// as the database's JDBC driver names them in DatabaseMetaData.getTables).
+	// allCatalogs lists every database rather than the connected one, where a
+	// database is the JDBC catalog (MySQL).
+	listTables(ctx context.Context, db *sql.DB, allCatalogs bool) ([]tableInfo, error)
 	// autoIncrement names the table's auto-increment (serial, identity) column, or
 	// "" when it has none.
 	autoIncrement(ctx context.Context, db *sql.DB, t tableID) (string, error)

@@ -180,23 +180,14 @@ func (mysqlDialect) inTx(ctx context.Context, db *sql.DB, _ bool, fn func(txn) e
 }
 
 // listTables names tables catalog.table, as Confluent's TableId does for MySQL
-// (the database is the JDBC catalog).
-func (mysqlDialect) listTables(ctx context.Context, db *sql.DB) ([]tableID, error) {
-	rows, err := db.QueryContext(ctx, `SELECT table_schema, table_name FROM information_schema.tables
-WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY 2`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []tableID
-	for rows.Next() {
-		var t tableID
-		if err := rows.Scan(&t.catalog, &t.name); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+// (the database is the JDBC catalog), with Connector/J's type names; the
+// connected database only unless catalog.pattern asks for others.
+func (mysqlDialect) listTables(ctx context.Context, db *sql.DB, allCatalogs bool) ([]tableInfo, error) {
+	return scanTables(db.QueryContext(ctx, `SELECT table_schema, '', table_name,
+  CASE table_type WHEN 'BASE TABLE' THEN 'TABLE' WHEN 'SYSTEM VERSIONED' THEN 'TABLE' ELSE table_type END
+FROM information_schema.tables
+WHERE (table_schema = DATABASE() OR (? AND table_schema NOT IN ('information_schema', 'performance_schema', 'mysql', 'sys')))
+ORDER BY 1, 3`, allCatalogs))
 }
 
 func (mysqlDialect) currentTime(ctx context.Context, db *sql.DB) (time.Time, error) {

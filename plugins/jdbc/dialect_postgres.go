@@ -258,22 +258,16 @@ func (t pgxTx) copyFrom(ctx context.Context, tbl tableID, cols []string, rows []
 	return err
 }
 
-func (postgresDialect) listTables(ctx context.Context, db *sql.DB) ([]tableID, error) {
-	rows, err := db.QueryContext(ctx, `SELECT table_schema, table_name FROM information_schema.tables
-WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []tableID
-	for rows.Next() {
-		var t tableID
-		if err := rows.Scan(&t.schema, &t.name); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+// listTables reads pg_class for the relation kinds pgjdbc's getTables reports,
+// with its type names (materialized views are not in information_schema). Only
+// relations the user may read are listed.
+func (postgresDialect) listTables(ctx context.Context, db *sql.DB, _ bool) ([]tableInfo, error) {
+	return scanTables(db.QueryContext(ctx, `SELECT '', n.nspname, c.relname, CASE c.relkind WHEN 'r' THEN 'TABLE' WHEN 'v' THEN 'VIEW'
+  WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'PARTITIONED TABLE' END
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%' AND has_table_privilege(c.oid, 'SELECT')
+ORDER BY 2, 3`))
 }
 
 func (postgresDialect) currentTime(ctx context.Context, db *sql.DB) (time.Time, error) {

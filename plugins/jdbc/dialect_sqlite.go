@@ -174,21 +174,9 @@ func (sqliteDialect) inTx(ctx context.Context, db *sql.DB, _ bool, fn func(txn) 
 	return inSQLTx(ctx, db, fn)
 }
 
-func (sqliteDialect) listTables(ctx context.Context, db *sql.DB) ([]tableID, error) {
-	rows, err := db.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []tableID
-	for rows.Next() {
-		var t tableID
-		if err := rows.Scan(&t.name); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+func (sqliteDialect) listTables(ctx context.Context, db *sql.DB, _ bool) ([]tableInfo, error) {
+	return scanTables(db.QueryContext(ctx, `SELECT '', '', name, upper(type) FROM sqlite_master
+WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`))
 }
 
 func (sqliteDialect) currentTime(ctx context.Context, db *sql.DB) (time.Time, error) {

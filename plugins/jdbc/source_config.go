@@ -113,6 +113,8 @@ type sourceConfig struct {
 	whitelist         []string
 	blacklist         []string
 	schemaPattern     *string
+	catalogPattern    *string
+	tableTypes        []string
 	pollInterval      time.Duration
 	batchMaxRows      int
 	tablePollInterval time.Duration
@@ -155,6 +157,13 @@ func parseSourceConfig(props map[string]string) (*sourceConfig, error) {
 	if !v.IsNull(TimestampInitialConfig) {
 		n := v.Long(TimestampInitialConfig)
 		c.tsInitial = &n
+	}
+	if !v.IsNull(CatalogPatternConfig) {
+		s := v.String(CatalogPatternConfig)
+		c.catalogPattern = &s
+	}
+	for _, tt := range v.List(SourceTableTypesConfig) {
+		c.tableTypes = append(c.tableTypes, strings.ToUpper(strings.TrimSpace(tt)))
 	}
 	if !v.IsNull(SchemaPatternConfig) {
 		s := v.String(SchemaPatternConfig)
