@@ -564,11 +564,23 @@ func columnFor(d dialect, ct *sql.ColumnType, numericMapping string) sourceColum
 	case "FLOAT8", "DOUBLE", "DOUBLE PRECISION", "BINARY_DOUBLE":
 		c.schema = prim(data.TypeFloat64)
 	case "NUMERIC", "DECIMAL", "NUMBER", "UNSIGNED DECIMAL":
-		// An unconstrained PostgreSQL NUMERIC reports a meaningless scale (65531).
-		if prec, scale, ok := ct.DecimalSize(); ok && scale >= 0 && scale <= 1000 && prec <= 1000 && !isSQLite {
+		// An unconstrained PostgreSQL NUMERIC reports a meaningless scale (65531),
+		// an Oracle NUMBER without precision none.
+		prec, scale, ok := ct.DecimalSize()
+		switch {
+		case isSQLite:
+			c.schema = prim(data.TypeFloat64) // SQLite's NUMERIC affinity declares nothing
+		case ok && scale >= 0 && scale <= 1000 && prec > 0 && prec <= 1000:
 			c.schema = numericSchema(numericMapping, prec, scale, optional)
-		} else {
-			c.schema = prim(data.TypeFloat64) // no declared scale: a Decimal schema needs one
+		case numericMapping == "best_fit_eager_double":
+			c.schema = prim(data.TypeFloat64)
+		default:
+			// Confluent (since kafka-connect-jdbc 10.4, CCDB-4512) reads a NUMERIC
+			// without precision and scale as Decimal with its fallback scale 127,
+			// which keeps every value exact. Under precision_only and best_fit
+			// Confluent maps it as NUMERIC(0,0), i.e. INT8, which truncates and
+			// overflows; goconnect keeps the exact Decimal there too.
+			c.schema = data.DecimalSchema(unsetNumericScale, optional)
 		}
 	case "BOOL", "BOOLEAN", "BIT":
 		c.schema = prim(data.TypeBoolean)
@@ -591,6 +603,10 @@ func columnFor(d dialect, ct *sql.ColumnType, numericMapping string) sourceColum
 	}
 	return c
 }
+
+// unsetNumericScale is the Decimal scale of a NUMERIC column without a declared
+// scale: Confluent's GenericDatabaseDialect.NUMERIC_TYPE_SCALE_HIGH.
+const unsetNumericScale = 127
 
 // numericSchema applies numeric.mapping to a NUMERIC(prec, scale) column, as
 // Confluent's GenericDatabaseDialect: integral types by precision when the scale is

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -326,7 +327,8 @@ func runSourceSuite(t *testing.T, url, prefix string, tsType string) {
 				t.Errorf("%s = %q, want %q", k, got[k], w)
 			}
 		}
-		if a := norm(st.Get("amt")); a != "-123.45" {
+		// PostgreSQL's auto-created DECIMAL has no scale: read as Decimal(127).
+		if a := st.Get("amt"); norm(a) != "-123.45" && !(isDecimal(a) && a.(data.Decimal).Rat().Cmp(big.NewRat(-12345, 100)) == 0) {
 			t.Errorf("amt = %v", a)
 		}
 	})
@@ -396,6 +398,8 @@ func runSourceSuite(t *testing.T, url, prefix string, tsType string) {
 	})
 	_ = sql.ErrNoRows
 }
+
+func isDecimal(v any) bool { _, ok := v.(data.Decimal); return ok }
 
 // autoIncType is an auto-increment primary key column type.
 func autoIncType(d dialect) string {
