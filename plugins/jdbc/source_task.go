@@ -575,7 +575,7 @@ func columnFor(d dialect, ct *sql.ColumnType, numericMapping string) sourceColum
 		case numericMapping == "best_fit_eager_double":
 			c.schema = prim(data.TypeFloat64)
 		default:
-			// Confluent (since kafka-connect-jdbc 10.4, CCDB-4512) reads a NUMERIC
+			// Confluent (since CCDB-4512, kafka-connect-jdbc PR 1153) reads a NUMERIC
 			// without precision and scale as Decimal with its fallback scale 127,
 			// which keeps every value exact. Under precision_only and best_fit
 			// Confluent maps it as NUMERIC(0,0), i.e. INT8, which truncates and
