@@ -70,6 +70,67 @@ func (t tableID) String() string {
 	return strings.Join(parts, ".")
 }
 
+// tableInfo is a listed table and its JDBC table type.
+type tableInfo struct {
+	id  tableID
+	typ string
+}
+
+// scanTables reads (catalog, schema, name, type) rows.
+func scanTables(rows *sql.Rows, err error) ([]tableInfo, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []tableInfo
+	for rows.Next() {
+		var t tableInfo
+		var catalog, schema sql.NullString // Oracle's '' is NULL
+		if err := rows.Scan(&catalog, &schema, &t.id.name, &t.typ); err != nil {
+			return nil, err
+		}
+		t.id.catalog, t.id.schema = catalog.String, schema.String
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// likeMatch reports whether s matches a SQL LIKE pattern (% any run, _ any one
+// character, \ escapes), as JDBC's getTables applies schema and catalog patterns.
+func likeMatch(pattern, s string) bool {
+	p, r := []rune(pattern), []rune(s)
+	var match func(i, j int) bool
+	match = func(i, j int) bool {
+		for i < len(p) {
+			switch c := p[i]; {
+			case c == '%':
+				for k := j; k <= len(r); k++ {
+					if match(i+1, k) {
+						return true
+					}
+				}
+				return false
+			case c == '_':
+				if j >= len(r) {
+					return false
+				}
+			default:
+				if c == '\\' && i+1 < len(p) {
+					i++
+					c = p[i]
+				}
+				if j >= len(r) || r[j] != c {
+					return false
+				}
+			}
+			i++
+			j++
+		}
+		return j == len(r)
+	}
+	return match(0, 0)
+}
+
 // dbColumn is a column as the database describes it.
 type dbColumn struct {
 	name     string
@@ -108,7 +169,8 @@ type arrayBinder interface {
 type dialect interface {
 	// name is Confluent's dialect name (PostgreSqlDatabaseDialect, ...).
 	name() string
-	open(u *jdbcURL, tz *time.Location) (*sql.DB, error)
+	// connector makes the connections of a pool (see openDB).
+	connector(u *jdbcURL, tz *time.Location) (driver.Connector, error)
 	quoteIdent(s string) string
 	// placeholder is the n-th (1-based) bind placeholder.
 	placeholder(n int) string
@@ -131,9 +193,12 @@ type dialect interface {
 	// inTx runs fn in one transaction, committing when fn returns nil and rolling
 	// back otherwise. quoted says whether identifiers are quoted (for copier).
 	inTx(ctx context.Context, db *sql.DB, quoted bool, fn func(txn) error) error
-	// listTables lists the tables the source may read (schema-qualified when the
-	// database has schemas).
-	listTables(ctx context.Context, db *sql.DB) ([]tableID, error)
+	// listTables lists the tables and views the source may read (schema-qualified
+	// when the database has schemas) with their JDBC table type (TABLE, VIEW, ...,
+	// as the database's JDBC driver names them in DatabaseMetaData.getTables).
+	// allCatalogs lists every database rather than the connected one, where a
+	// database is the JDBC catalog (MySQL).
+	listTables(ctx context.Context, db *sql.DB, allCatalogs bool) ([]tableInfo, error)
 	// autoIncrement names the table's auto-increment (serial, identity) column, or
 	// "" when it has none.
 	autoIncrement(ctx context.Context, db *sql.DB, t tableID) (string, error)
@@ -141,6 +206,25 @@ type dialect interface {
 	// (the worker's clock may differ from the database's).
 	currentTime(ctx context.Context, db *sql.DB) (time.Time, error)
 }
+
+// openWriters is an optional dialect capability: the start of the oldest open
+// transaction of another session that writes, which bounds the timestamp of any
+// row that session can still commit (rows stamped by the database clock at insert
+// time are never older than their transaction). The source caps the upper bound of
+// its timestamp queries there so a row committed late is not skipped.
+type openWriters interface {
+	// oldestWriter returns that start, ok=false when no such transaction is open.
+	// An error that is not transient means the database does not let this user
+	// see other sessions' transactions (errNoTxnVisibility or a privilege error).
+	oldestWriter(ctx context.Context, db *sql.DB) (start time.Time, ok bool, err error)
+}
+
+// errNoTxnVisibility says other sessions' transactions are hidden from this user.
+var errNoTxnVisibility = errors.New("other sessions' transactions are not visible to this user")
+
+// errStaleTxnView says the list of open transactions could not be read fresh
+// (MySQL's innodb_trx cache); the poll is retried.
+var errStaleTxnView = errors.New("the list of open transactions stayed stale; retrying")
 
 // dialectFor picks the dialect by dialect.name, else by the URL's subprotocol.
 func dialectFor(name string, u *jdbcURL) (dialect, error) {
@@ -203,7 +287,8 @@ func commonTransient(err error) bool {
 		return true
 	}
 	var ne net.Error
-	return errors.As(err, &ne)
+	var ce *connectError
+	return errors.As(err, &ne) || errors.As(err, &ce)
 }
 
 // classOf is the value class of a Connect schema.

@@ -3,6 +3,7 @@ package jdbc
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net"
@@ -24,7 +25,7 @@ func (mysqlDialect) name() string { return "MySqlDatabaseDialect" }
 // open builds the driver config. Loc is db.timezone so DATETIME values are written
 // and read as wall-clock times in that zone (what JDBC does with a Calendar); with
 // UTC the session time zone is UTC too, so TIMESTAMP columns agree.
-func (mysqlDialect) open(u *jdbcURL, tz *time.Location) (*sql.DB, error) {
+func (mysqlDialect) connector(u *jdbcURL, tz *time.Location) (driver.Connector, error) {
 	cfg := mysql.NewConfig()
 	cfg.User, cfg.Passwd = u.user, u.password
 	port := u.port
@@ -54,7 +55,7 @@ func (mysqlDialect) open(u *jdbcURL, tz *time.Location) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mysql connection config: %w", err)
 	}
-	return sql.OpenDB(c), nil
+	return c, nil
 }
 
 func (mysqlDialect) quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
@@ -179,23 +180,14 @@ func (mysqlDialect) inTx(ctx context.Context, db *sql.DB, _ bool, fn func(txn) e
 }
 
 // listTables names tables catalog.table, as Confluent's TableId does for MySQL
-// (the database is the JDBC catalog).
-func (mysqlDialect) listTables(ctx context.Context, db *sql.DB) ([]tableID, error) {
-	rows, err := db.QueryContext(ctx, `SELECT table_schema, table_name FROM information_schema.tables
-WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY 2`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []tableID
-	for rows.Next() {
-		var t tableID
-		if err := rows.Scan(&t.catalog, &t.name); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+// (the database is the JDBC catalog), with Connector/J's type names; the
+// connected database only unless catalog.pattern asks for others.
+func (mysqlDialect) listTables(ctx context.Context, db *sql.DB, allCatalogs bool) ([]tableInfo, error) {
+	return scanTables(db.QueryContext(ctx, `SELECT table_schema, '', table_name,
+  CASE table_type WHEN 'BASE TABLE' THEN 'TABLE' WHEN 'SYSTEM VERSIONED' THEN 'TABLE' ELSE table_type END
+FROM information_schema.tables
+WHERE (table_schema = DATABASE() OR (? AND table_schema NOT IN ('information_schema', 'performance_schema', 'mysql', 'sys')))
+ORDER BY 1, 3`, allCatalogs))
 }
 
 func (mysqlDialect) currentTime(ctx context.Context, db *sql.DB) (time.Time, error) {
@@ -204,6 +196,57 @@ func (mysqlDialect) currentTime(ctx context.Context, db *sql.DB) (time.Time, err
 		return time.Time{}, err
 	}
 	return time.ParseInLocation("2006-01-02 15:04:05.999999", s, time.UTC)
+}
+
+// oldestWriter reads information_schema.innodb_trx (PROCESS privilege): the oldest
+// start among other sessions' locking transactions that modified rows or are
+// running a statement (a statement's NOW() is fixed when it starts, and an idle
+// transaction that has not written can only stamp later rows). trx_started has
+// whole seconds and is taken when InnoDB joins the statement, just after NOW() was
+// fixed: the caller's one-second margin covers both.
+//
+// InnoDB serves innodb_trx from a cache that is refreshed only when it was not
+// read for 100 ms, so it can be arbitrarily old while sessions keep reading it.
+// The query therefore runs inside a transaction of its own, started first, and
+// carries a marker of its own: the answer is fresh when it lists that
+// transaction running that very query (the pooled connection, and so
+// CONNECTION_ID(), is the same for every poll).
+func (mysqlDialect) oldestWriter(ctx context.Context, db *sql.DB) (time.Time, bool, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
+		return time.Time{}, false, err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") //nolint:errcheck // read-only
+	marker := strconv.FormatInt(time.Now().UnixNano(), 36)
+	for try := 0; ; try++ {
+		var fresh sql.NullBool
+		var secs sql.NullInt64
+		err := conn.QueryRowContext(ctx, `SELECT /* goconnect `+marker+` */
+MAX(trx_mysql_thread_id = CONNECTION_ID() AND trx_query LIKE '%goconnect `+marker+` */%'),
+UNIX_TIMESTAMP(MIN(CASE WHEN trx_mysql_thread_id <> CONNECTION_ID() AND trx_autocommit_non_locking = 0
+  AND (trx_rows_modified > 0 OR trx_query IS NOT NULL) THEN trx_started END))
+FROM information_schema.innodb_trx`).Scan(&fresh, &secs)
+		switch {
+		case err != nil:
+			return time.Time{}, false, err
+		case fresh.Valid && fresh.Bool:
+			if !secs.Valid {
+				return time.Time{}, false, nil
+			}
+			return time.Unix(secs.Int64, 0).UTC(), true, nil
+		case try == 4:
+			return time.Time{}, false, errStaleTxnView
+		}
+		select {
+		case <-ctx.Done():
+			return time.Time{}, false, ctx.Err()
+		case <-time.After(110 * time.Millisecond):
+		}
+	}
 }
 
 func (mysqlDialect) autoIncrement(ctx context.Context, db *sql.DB, t tableID) (string, error) {

@@ -3,6 +3,7 @@ package jdbc
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -22,7 +23,7 @@ type oracleDialect struct{}
 
 func (oracleDialect) name() string { return "OracleDatabaseDialect" }
 
-func (oracleDialect) open(u *jdbcURL, _ *time.Location) (*sql.DB, error) {
+func (oracleDialect) connector(u *jdbcURL, _ *time.Location) (driver.Connector, error) {
 	opts := map[string]string{}
 	service := u.database
 	if u.sid {
@@ -30,11 +31,7 @@ func (oracleDialect) open(u *jdbcURL, _ *time.Location) (*sql.DB, error) {
 		service = ""
 	}
 	dsn := goora.BuildUrl(u.host, u.port, service, u.user, u.password, opts)
-	db, err := sql.Open("oracle", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("oracle: %w", err)
-	}
-	return db, nil
+	return goora.NewConnector(dsn), nil
 }
 
 func (oracleDialect) quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
@@ -184,21 +181,12 @@ func (oracleDialect) inTx(ctx context.Context, db *sql.DB, _ bool, fn func(txn) 
 	return inSQLTx(ctx, db, fn)
 }
 
-func (oracleDialect) listTables(ctx context.Context, db *sql.DB) ([]tableID, error) {
-	rows, err := db.QueryContext(ctx, "SELECT owner, table_name FROM all_tables WHERE owner = USER ORDER BY table_name")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []tableID
-	for rows.Next() {
-		var t tableID
-		if err := rows.Scan(&t.schema, &t.name); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+// listTables lists the user's own tables and views (the connector then applies
+// schema.pattern to the owners; another owner's tables need their schema in
+// table.whitelist).
+func (oracleDialect) listTables(ctx context.Context, db *sql.DB, _ bool) ([]tableInfo, error) {
+	return scanTables(db.QueryContext(ctx, `SELECT '', owner, table_name, 'TABLE' FROM all_tables WHERE owner = USER
+UNION ALL SELECT '', owner, view_name, 'VIEW' FROM all_views WHERE owner = USER ORDER BY 3`))
 }
 
 func (oracleDialect) currentTime(ctx context.Context, db *sql.DB) (time.Time, error) {

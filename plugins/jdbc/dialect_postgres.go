@@ -3,6 +3,7 @@ package jdbc
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -23,10 +24,10 @@ type postgresDialect struct{}
 
 func (postgresDialect) name() string { return "PostgreSqlDatabaseDialect" }
 
-// open builds a pgx configuration from the JDBC URL. JDBC-only parameters pgx
+// connector builds a pgx configuration from the JDBC URL. JDBC-only parameters pgx
 // does not know are mapped (currentSchema, ApplicationName, ssl) or dropped,
 // because pgx would send unknown ones to the server as run-time parameters.
-func (postgresDialect) open(u *jdbcURL, _ *time.Location) (*sql.DB, error) {
+func (postgresDialect) connector(u *jdbcURL, _ *time.Location) (driver.Connector, error) {
 	q := url.Values{}
 	for k, v := range u.params {
 		switch k {
@@ -56,7 +57,7 @@ func (postgresDialect) open(u *jdbcURL, _ *time.Location) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgresql connection config: %w", err)
 	}
-	return stdlib.OpenDB(*cfg), nil
+	return stdlib.GetConnector(*cfg), nil
 }
 
 func (postgresDialect) quoteIdent(s string) string {
@@ -257,28 +258,41 @@ func (t pgxTx) copyFrom(ctx context.Context, tbl tableID, cols []string, rows []
 	return err
 }
 
-func (postgresDialect) listTables(ctx context.Context, db *sql.DB) ([]tableID, error) {
-	rows, err := db.QueryContext(ctx, `SELECT table_schema, table_name FROM information_schema.tables
-WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []tableID
-	for rows.Next() {
-		var t tableID
-		if err := rows.Scan(&t.schema, &t.name); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+// listTables reads pg_class for the relation kinds pgjdbc's getTables reports,
+// with its type names (materialized views are not in information_schema). Only
+// relations the user may read are listed.
+func (postgresDialect) listTables(ctx context.Context, db *sql.DB, _ bool) ([]tableInfo, error) {
+	return scanTables(db.QueryContext(ctx, `SELECT '', n.nspname, c.relname, CASE c.relkind WHEN 'r' THEN 'TABLE' WHEN 'v' THEN 'VIEW'
+  WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'PARTITIONED TABLE' END
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%' AND has_table_privilege(c.oid, 'SELECT')
+ORDER BY 2, 3`))
 }
 
 func (postgresDialect) currentTime(ctx context.Context, db *sql.DB) (time.Time, error) {
 	var t time.Time
 	err := db.QueryRowContext(ctx, "SELECT CURRENT_TIMESTAMP").Scan(&t)
 	return t, err
+}
+
+// oldestWriter reads pg_stat_activity: the oldest transaction start among the
+// other backends holding a transaction id (assigned at the first write). Without
+// superuser, pg_read_all_stats or pg_monitor the rows of other roles show NULLs
+// instead of failing, so visibility is checked first rather than trusting an
+// empty answer.
+func (postgresDialect) oldestWriter(ctx context.Context, db *sql.DB) (time.Time, bool, error) {
+	var visible bool
+	var start sql.NullTime
+	err := db.QueryRowContext(ctx, `SELECT pg_has_role('pg_read_all_stats', 'USAGE'),
+(SELECT min(xact_start) FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid())`).Scan(&visible, &start)
+	switch {
+	case err != nil:
+		return time.Time{}, false, err
+	case !visible:
+		return time.Time{}, false, fmt.Errorf("%w (PostgreSQL: grant pg_read_all_stats or pg_monitor)", errNoTxnVisibility)
+	}
+	return start.Time, start.Valid, nil
 }
 
 func contains(list []string, s string) bool {

@@ -3,6 +3,7 @@ package jdbc
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -20,9 +21,9 @@ type sqliteDialect struct{}
 
 func (sqliteDialect) name() string { return "SqliteDatabaseDialect" }
 
-// open uses a busy timeout so that two connectors writing one file wait for each
+// connector uses a busy timeout so that two connectors writing one file wait for each
 // other's transactions instead of failing with SQLITE_BUSY.
-func (sqliteDialect) open(u *jdbcURL, _ *time.Location) (*sql.DB, error) {
+func (sqliteDialect) connector(u *jdbcURL, _ *time.Location) (driver.Connector, error) {
 	path := u.database
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -32,17 +33,8 @@ func (sqliteDialect) open(u *jdbcURL, _ *time.Location) (*sql.DB, error) {
 	} else {
 		dsn = "file:" + path + "?" + q.Encode()
 	}
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
-	if path == ":memory:" || path == "" {
-		db.SetMaxOpenConns(1) // every connection would be a different in-memory database
-	}
-	return db, nil
+	return dsnConnector{drv: &sqlite.Driver{}, dsn: dsn}, nil
 }
-
-var _ = sqlite.Driver{} // the import registers the "sqlite" database/sql driver
 
 func (sqliteDialect) quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 func (sqliteDialect) placeholder(int) string     { return "?" }
@@ -182,21 +174,9 @@ func (sqliteDialect) inTx(ctx context.Context, db *sql.DB, _ bool, fn func(txn) 
 	return inSQLTx(ctx, db, fn)
 }
 
-func (sqliteDialect) listTables(ctx context.Context, db *sql.DB) ([]tableID, error) {
-	rows, err := db.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []tableID
-	for rows.Next() {
-		var t tableID
-		if err := rows.Scan(&t.name); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+func (sqliteDialect) listTables(ctx context.Context, db *sql.DB, _ bool) ([]tableInfo, error) {
+	return scanTables(db.QueryContext(ctx, `SELECT '', '', name, upper(type) FROM sqlite_master
+WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`))
 }
 
 func (sqliteDialect) currentTime(ctx context.Context, db *sql.DB) (time.Time, error) {

@@ -17,6 +17,12 @@
 // which only Put supports. Because Put is synchronous, offsets the runtime commits
 // after Put are always behind a database commit.
 //
+// The source caps its timestamp queries below the start of the oldest open
+// writing transaction of other sessions (pg_stat_activity, innodb_trx), so a row
+// that commits after a later one is not skipped; Confluent relies on
+// timestamp.delay.interval.ms alone. Every pool connection is made with
+// connection.attempts tries (openDB).
+//
 // Unlike Confluent's sink, records without a schema (JSON maps) are written when the
 // table exists, with each value converted to the type of its column, and ARRAY, MAP
 // and STRUCT fields are stored as JSON text instead of being refused.

@@ -78,7 +78,7 @@ func openTestDB(t testing.TB, url string) (*sql.DB, dialect) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := d.open(u, time.UTC)
+	db, err := openDB(d, u, connConfig{attempts: 1, tz: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,7 +112,7 @@ func (t *SinkTask) Start(tc connect.SinkTaskContext, props map[string]string) er
 	if err != nil {
 		return err
 	}
-	db, err := d.open(u, cfg.tz)
+	db, err := openDB(d, u, cfg.connConfig)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func TestSinkRetriesTransientErrors(t *testing.T) {
 	for _, scheme := range []string{"postgresql", "mysql"} {
 		t.Run(scheme, func(t *testing.T) {
 			url := "jdbc:" + scheme + "://127.0.0.1:" + strconv.Itoa(closedPort(t)) + "/test?user=u"
-			task := startSink(t, url, map[string]string{TableConfig: "x", MaxRetriesConfig: "2", RetryBackoffConfig: "5"}, nil)
+			task := startSink(t, url, map[string]string{TableConfig: "x", MaxRetriesConfig: "2", RetryBackoffConfig: "5", ConnectionAttemptsConfig: "1"}, nil)
 			s := allTypesSchema(false)
 			recs := []*connect.Record{sinkRecord("t", 0, nil, nil, s, allTypesValue(s, 1))}
 			for i := range 2 {

@@ -87,7 +87,7 @@ func (c *SourceConnector) Start(cc connect.ConnectorContext, props map[string]st
 	if c.d, err = dialectFor(cfg.dialectName, u); err != nil {
 		return err
 	}
-	if c.db, err = c.d.open(u, cfg.tz); err != nil {
+	if c.db, err = openDB(c.d, u, cfg.connConfig); err != nil {
 		return err
 	}
 	c.db.SetMaxOpenConns(1)
@@ -102,14 +102,28 @@ func (c *SourceConnector) Start(cc connect.ConnectorContext, props map[string]st
 	return nil
 }
 
-// listTables lists the tables and applies schema.pattern and the white/blacklist,
-// whose entries may be bare table names or qualified ones.
+// listTables lists the tables and applies table.types, catalog.pattern and
+// schema.pattern (SQL LIKE patterns, as JDBC's getTables) and the
+// white/blacklist, whose entries may be bare table names or qualified ones.
 func (c *SourceConnector) listTables(ctx context.Context) ([]tableID, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	all, err := c.d.listTables(ctx, c.db)
+	infos, err := c.d.listTables(ctx, c.db, c.cfg.catalogPattern != nil)
 	if err != nil {
 		return nil, err
+	}
+	// Only MySQL has JDBC catalogs (its databases); pgjdbc, sqlite-jdbc and
+	// Oracle's driver ignore catalog.pattern, and so does this.
+	_, isMySQL := c.d.(mysqlDialect)
+	var all []tableID
+	for _, ti := range infos {
+		switch {
+		case !slices.Contains(c.cfg.tableTypes, strings.ToUpper(ti.typ)):
+		case c.cfg.catalogPattern != nil && isMySQL && !likeMatch(*c.cfg.catalogPattern, ti.id.catalog):
+		case c.cfg.schemaPattern != nil && !likeMatch(*c.cfg.schemaPattern, ti.id.schema):
+		default:
+			all = append(all, ti.id)
+		}
 	}
 	match := func(list []string, t tableID) bool {
 		for _, e := range list {
@@ -121,9 +135,6 @@ func (c *SourceConnector) listTables(ctx context.Context) ([]tableID, error) {
 	}
 	var out []tableID
 	for _, t := range all {
-		if c.cfg.schemaPattern != nil && *c.cfg.schemaPattern != t.schema && *c.cfg.schemaPattern != "%" {
-			continue
-		}
 		if len(c.cfg.whitelist) > 0 && !match(c.cfg.whitelist, t) {
 			continue
 		}

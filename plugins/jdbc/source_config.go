@@ -10,26 +10,29 @@ import (
 
 // Source keys (JdbcSourceConnectorConfig).
 const (
-	ModeConfig                 = "mode"
-	IncrementingColumnConfig   = "incrementing.column.name"
-	TimestampColumnConfig      = "timestamp.column.name"
-	TimestampInitialConfig     = "timestamp.initial"
-	ValidateNonNullConfig      = "validate.non.null"
-	QueryConfig                = "query"
-	QuerySuffixConfig          = "query.suffix"
-	TableWhitelistConfig       = "table.whitelist"
-	TableBlacklistConfig       = "table.blacklist"
-	SchemaPatternConfig        = "schema.pattern"
-	CatalogPatternConfig       = "catalog.pattern"
-	PollIntervalConfig         = "poll.interval.ms"
-	BatchMaxRowsConfig         = "batch.max.rows"
-	TablePollIntervalConfig    = "table.poll.interval.ms"
-	TopicPrefixConfig          = "topic.prefix"
-	TimestampDelayConfig       = "timestamp.delay.interval.ms"
-	NumericMappingConfig       = "numeric.mapping"
-	NumericPrecisionMapping    = "numeric.precision.mapping"
-	SourceTableTypesConfig     = "table.types"
-	IncrementingRelaxedConfig  = "incrementing.relaxed.monotonic"
+	ModeConfig                = "mode"
+	IncrementingColumnConfig  = "incrementing.column.name"
+	TimestampColumnConfig     = "timestamp.column.name"
+	TimestampInitialConfig    = "timestamp.initial"
+	ValidateNonNullConfig     = "validate.non.null"
+	QueryConfig               = "query"
+	QuerySuffixConfig         = "query.suffix"
+	TableWhitelistConfig      = "table.whitelist"
+	TableBlacklistConfig      = "table.blacklist"
+	SchemaPatternConfig       = "schema.pattern"
+	CatalogPatternConfig      = "catalog.pattern"
+	PollIntervalConfig        = "poll.interval.ms"
+	BatchMaxRowsConfig        = "batch.max.rows"
+	TablePollIntervalConfig   = "table.poll.interval.ms"
+	TopicPrefixConfig         = "topic.prefix"
+	TimestampDelayConfig      = "timestamp.delay.interval.ms"
+	NumericMappingConfig      = "numeric.mapping"
+	NumericPrecisionMapping   = "numeric.precision.mapping"
+	SourceTableTypesConfig    = "table.types"
+	IncrementingRelaxedConfig = "incrementing.relaxed.monotonic"
+	// WaitOpenTxnConfig is goconnect's own key (Confluent has no equivalent):
+	// cap timestamp queries at the start of the oldest open writing transaction.
+	WaitOpenTxnConfig          = "timestamp.wait.for.open.transactions"
 	tablesConfig               = "tables" // task config: the tables of one task, as Confluent's
 	modeBulk                   = "bulk"
 	modeTimestamp              = "timestamp"
@@ -92,6 +95,8 @@ func SourceConfig() *config.Def {
 		config.Key{Name: TimestampDelayConfig, Type: config.Long, Default: "0", Importance: config.High, Group: groupConnector, OrderInGroup: 6, Width: config.WidthMedium, DisplayName: "Delay Interval (ms)",
 			Doc: "How long to wait after a row with certain timestamp appears before we include it in the result. You may choose to add some delay to allow transactions with earlier timestamp to complete. The first execution will fetch all available records (i.e. starting at timestamp 0) until current time minus the delay. Every following execution will get data from the last time we fetched until current time minus the delay."},
 		timezoneKey(groupConnector, 7),
+		config.Key{Name: WaitOpenTxnConfig, Type: config.Boolean, Default: "true", Importance: config.Low, Group: groupConnector, OrderInGroup: 8, Width: config.WidthShort, DisplayName: "Wait For Open Transactions",
+			Doc: "goconnect only. In timestamp modes, also cap each query's upper timestamp bound at the start of the oldest open writing transaction of another session (PostgreSQL pg_stat_activity, MySQL/MariaDB information_schema.innodb_trx), so rows committed late are not skipped. Needs pg_read_all_stats (PostgreSQL) or PROCESS (MySQL); without it only timestamp.delay.interval.ms applies. Set to false when long write transactions must not hold the connector back."},
 	)
 	return d
 }
@@ -108,12 +113,15 @@ type sourceConfig struct {
 	whitelist         []string
 	blacklist         []string
 	schemaPattern     *string
+	catalogPattern    *string
+	tableTypes        []string
 	pollInterval      time.Duration
 	batchMaxRows      int
 	tablePollInterval time.Duration
 	topicPrefix       string
 	tsDelay           time.Duration
-	numericMapping    string   // none, precision_only, best_fit, best_fit_eager_double
+	numericMapping    string // none, precision_only, best_fit, best_fit_eager_double
+	openTxnBound      bool
 	tables            []string // task only
 }
 
@@ -137,6 +145,7 @@ func parseSourceConfig(props map[string]string) (*sourceConfig, error) {
 		tablePollInterval: time.Duration(v.Long(TablePollIntervalConfig)) * time.Millisecond,
 		topicPrefix:       v.String(TopicPrefixConfig),
 		tsDelay:           time.Duration(v.Long(TimestampDelayConfig)) * time.Millisecond,
+		openTxnBound:      v.Bool(WaitOpenTxnConfig),
 	}
 	c.numericMapping = "none"
 	if v.Bool(NumericPrecisionMapping) {
@@ -148,6 +157,13 @@ func parseSourceConfig(props map[string]string) (*sourceConfig, error) {
 	if !v.IsNull(TimestampInitialConfig) {
 		n := v.Long(TimestampInitialConfig)
 		c.tsInitial = &n
+	}
+	if !v.IsNull(CatalogPatternConfig) {
+		s := v.String(CatalogPatternConfig)
+		c.catalogPattern = &s
+	}
+	for _, tt := range v.List(SourceTableTypesConfig) {
+		c.tableTypes = append(c.tableTypes, strings.ToUpper(strings.TrimSpace(tt)))
 	}
 	if !v.IsNull(SchemaPatternConfig) {
 		s := v.String(SchemaPatternConfig)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"strconv"
 	"strings"
@@ -38,6 +39,9 @@ type SourceTask struct {
 	db       *sql.DB
 	b        *sqlBuilder
 	queriers []*querier
+	// noWriters is set once the open-transaction bound turned out unreadable
+	// (privileges): timestamp queries then use timestamp.delay.interval.ms alone.
+	noWriters bool
 }
 
 // querier reads one table or the query (Confluent's TableQuerier).
@@ -78,7 +82,7 @@ func (t *SourceTask) Start(tc connect.SourceTaskContext, props map[string]string
 	if t.d, err = dialectFor(cfg.dialectName, u); err != nil {
 		return err
 	}
-	if t.db, err = t.d.open(u, cfg.tz); err != nil {
+	if t.db, err = openDB(t.d, u, cfg.connConfig); err != nil {
 		return err
 	}
 	t.db.SetMaxOpenConns(2)
@@ -286,7 +290,7 @@ func (t *SourceTask) Poll(ctx context.Context) ([]*connect.Record, error) {
 		if err != nil {
 			q.close()
 			q.next = time.Now().Add(t.cfg.pollInterval)
-			if t.d.transient(err) || ctx.Err() != nil {
+			if t.d.transient(err) || ctx.Err() != nil || errors.Is(err, errStaleTxnView) {
 				return nil, &connect.RetriableError{Err: fmt.Errorf("query %v: %w", q.partition, err)}
 			}
 			return nil, fmt.Errorf("query %v: %w", q.partition, err)
@@ -404,6 +408,13 @@ func (t *SourceTask) startQuery(pollCtx context.Context, q *querier) error {
 			return err
 		}
 		end = now.Add(-t.cfg.tsDelay)
+		// Read after the clock: a transaction that starts writing in between
+		// stamps its rows after now and so is above the bound anyway.
+		if start, ok, err := t.oldestWriter(pollCtx); err != nil {
+			return err
+		} else if ok && start.Add(-openTxnMargin).Before(end) {
+			end = start.Add(-openTxnMargin)
+		}
 	}
 	bindTS := func(ts time.Time) any { v, _ := t.d.bind(clsTimestamp, ts, t.cfg.tz); return v }
 	begin := q.ts
@@ -469,6 +480,33 @@ func (t *SourceTask) startQuery(pollCtx context.Context, q *querier) error {
 	return nil
 }
 
+// openTxnMargin is kept below the start of the oldest open writing transaction:
+// a column with less precision than the clock rounds a row's timestamp (to whole
+// seconds at worst, possibly down), and MySQL reports starts in whole seconds.
+const openTxnMargin = time.Second
+
+// oldestWriter returns the start of the oldest open writing transaction of other
+// sessions, when the dialect can tell and the user may see it. A privilege
+// problem is logged once and the task goes on with timestamp.delay.interval.ms
+// alone, as Confluent's connector always does.
+func (t *SourceTask) oldestWriter(ctx context.Context) (time.Time, bool, error) {
+	w, ok := t.d.(openWriters)
+	if !ok || t.noWriters || !t.cfg.openTxnBound {
+		return time.Time{}, false, nil
+	}
+	start, ok, err := w.oldestWriter(ctx, t.db)
+	if err != nil {
+		if t.d.transient(err) || ctx.Err() != nil || errors.Is(err, errStaleTxnView) {
+			return time.Time{}, false, err
+		}
+		t.noWriters = true
+		slog.Warn("JDBC source: cannot read the open transactions of other sessions; rows committed later than "+
+			"timestamp.delay.interval.ms after their timestamp may be missed", "dialect", t.d.name(), "error", err)
+		return time.Time{}, false, nil
+	}
+	return start, ok, nil
+}
+
 // Stop closes open result sets and the connection pool.
 func (t *SourceTask) Stop() error {
 	for _, q := range t.queriers {
@@ -526,11 +564,23 @@ func columnFor(d dialect, ct *sql.ColumnType, numericMapping string) sourceColum
 	case "FLOAT8", "DOUBLE", "DOUBLE PRECISION", "BINARY_DOUBLE":
 		c.schema = prim(data.TypeFloat64)
 	case "NUMERIC", "DECIMAL", "NUMBER", "UNSIGNED DECIMAL":
-		// An unconstrained PostgreSQL NUMERIC reports a meaningless scale (65531).
-		if prec, scale, ok := ct.DecimalSize(); ok && scale >= 0 && scale <= 1000 && prec <= 1000 && !isSQLite {
+		// An unconstrained PostgreSQL NUMERIC reports a meaningless scale (65531),
+		// an Oracle NUMBER without precision none.
+		prec, scale, ok := ct.DecimalSize()
+		switch {
+		case isSQLite:
+			c.schema = prim(data.TypeFloat64) // SQLite's NUMERIC affinity declares nothing
+		case ok && scale >= 0 && scale <= 1000 && prec > 0 && prec <= 1000:
 			c.schema = numericSchema(numericMapping, prec, scale, optional)
-		} else {
-			c.schema = prim(data.TypeFloat64) // no declared scale: a Decimal schema needs one
+		case numericMapping == "best_fit_eager_double":
+			c.schema = prim(data.TypeFloat64)
+		default:
+			// Confluent (since CCDB-4512, kafka-connect-jdbc PR 1153) reads a NUMERIC
+			// without precision and scale as Decimal with its fallback scale 127,
+			// which keeps every value exact. Under precision_only and best_fit
+			// Confluent maps it as NUMERIC(0,0), i.e. INT8, which truncates and
+			// overflows; goconnect keeps the exact Decimal there too.
+			c.schema = data.DecimalSchema(unsetNumericScale, optional)
 		}
 	case "BOOL", "BOOLEAN", "BIT":
 		c.schema = prim(data.TypeBoolean)
@@ -553,6 +603,10 @@ func columnFor(d dialect, ct *sql.ColumnType, numericMapping string) sourceColum
 	}
 	return c
 }
+
+// unsetNumericScale is the Decimal scale of a NUMERIC column without a declared
+// scale: Confluent's GenericDatabaseDialect.NUMERIC_TYPE_SCALE_HIGH.
+const unsetNumericScale = 127
 
 // numericSchema applies numeric.mapping to a NUMERIC(prec, scale) column, as
 // Confluent's GenericDatabaseDialect: integral types by precision when the scale is

@@ -89,6 +89,21 @@ func TestSourceConnectorTaskConfigs(t *testing.T) {
 	})
 }
 
+func TestLikeMatch(t *testing.T) {
+	for _, c := range []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"%", "", true}, {"%", "abc", true}, {"", "", true}, {"", "a", false},
+		{"a_c", "abc", true}, {"a_c", "ac", false}, {"a%", "a", true}, {"a%c", "abbbc", true}, {"a%c", "abbb", false},
+		{`a\_c`, "a_c", true}, {`a\_c`, "abc", false}, {`100\%`, "100%", true}, {"%b%", "abc", true}, {"public", "public", true}, {"public", "Public", false},
+	} {
+		if got := likeMatch(c.pattern, c.s); got != c.want {
+			t.Errorf("likeMatch(%q, %q) = %v, want %v", c.pattern, c.s, got, c.want)
+		}
+	}
+}
+
 func TestSourceConfigValidation(t *testing.T) {
 	base := map[string]string{ConnectionURLConfig: "jdbc:sqlite::memory:", TopicPrefixConfig: "p", ModeConfig: "bulk"}
 	cases := []struct {
