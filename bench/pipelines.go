@@ -353,8 +353,7 @@ func setupJDBC(db, mode string) func(ctx context.Context, e *env, id string) (*t
 			t.javaConfig = map[string]string{"connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
 				"tasks.max": "1", "topics": ordersTopic, "connection.url": u,
 				"connection.username": user, "connection.password": "",
-				"insert.mode": mode, "primary.key.mode": "none", "schema.evolution": "none",
-				"database.time_zone": "UTC"}
+				"insert.mode": mode, "primary.key.mode": "none", "schema.evolution": "none"}
 			if mode == "upsert" {
 				t.javaConfig["primary.key.mode"], t.javaConfig["primary.key.fields"] = "record_value", "id"
 			}
