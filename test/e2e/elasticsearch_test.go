@@ -408,6 +408,46 @@ func TestElasticsearchSink(t *testing.T) {
 		}
 	})
 
+	t.Run("ExternalResourceDataStream", func(t *testing.T) {
+		// A pre-existing data stream: documents are created in it (op create, no
+		// external versions) with @timestamp from the record timestamp.
+		topic := "es-ext-ds-" + suffix
+		stream := "logs-ext-" + suffix
+		createTopic(t, topic)
+		if code, out := es.do("PUT", "/_index_template/goconnect-ext-"+suffix, map[string]any{
+			"index_patterns": []string{stream + "*"}, "data_stream": map[string]any{}, "priority": 500,
+		}); code != 200 {
+			t.Fatalf("create index template: %d %v", code, out)
+		}
+		if code, out := es.do("PUT", "/_data_stream/"+stream, nil); code != 200 {
+			t.Fatalf("create data stream: %d %v", code, out)
+		}
+		w.create("es-ext-ds", esConfig(es.url, topic, merge(schemalessJSON, map[string]string{
+			"external.resource.usage": "datastream", "topic.to.external.resource.mapping": topic + ":" + stream,
+			"schema.ignore": "true",
+		})))
+		w.waitRunning("es-ext-ds")
+		at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+		var recs []*kgo.Record
+		for i := 0; i < 5; i++ {
+			recs = append(recs, &kgo.Record{Key: fmt.Appendf(nil, `"d%d"`, i), Value: fmt.Appendf(nil, `{"n":%d}`, i), Timestamp: at})
+		}
+		produce(t, topic, recs...)
+		es.waitCount(stream, 5, 60*time.Second)
+		_, out := es.do("POST", "/"+stream+"/_search", map[string]any{"query": map[string]any{"term": map[string]any{"n": 3}}})
+		hits := out["hits"].(map[string]any)["hits"].([]any)
+		if len(hits) != 1 {
+			t.Fatalf("search n=3 in %s: %v", stream, out)
+		}
+		src := hits[0].(map[string]any)["_source"].(map[string]any)
+		if src["@timestamp"] != float64(at.UnixMilli()) && src["@timestamp"] != at.Format(time.RFC3339) {
+			t.Errorf("@timestamp = %v, want the record timestamp %v", src["@timestamp"], at)
+		}
+		if id := hits[0].(map[string]any)["_id"]; id != "d3" {
+			t.Errorf("document id %v, want the key d3", id)
+		}
+	})
+
 	t.Run("ServerStopped30sNoLoss", func(t *testing.T) {
 		pid := harness.SearchPID()
 		if pid == 0 {
