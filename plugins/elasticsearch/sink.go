@@ -480,10 +480,7 @@ func (t *SinkTask) send(batch []*action) {
 	todo := batch
 	for attempt := 0; ; attempt++ {
 		items, err := t.cl.bulk(t.ctx, todo)
-		var again []*action
-		if err == nil {
-			defer t.written(todo, &again)
-		}
+		var again, done []*action
 		switch {
 		case err != nil && !retriable(err):
 			t.setFatal(fmt.Errorf("bulk request of %d actions failed: %w", len(todo), err))
@@ -503,8 +500,11 @@ func (t *SinkTask) send(batch []*action) {
 				case it.Status == 429 || it.Status >= 500:
 					again = append(again, a)
 					err = itemError(a, it)
+					continue
 				case it.Error != nil && isMalformed(it.Error.Type):
 					if ferr := t.malformed(a, itemError(a, it)); ferr != nil {
+						// The task fails: what was done stays outstanding too,
+						// nothing of this batch may be committed.
 						t.setFatal(ferr)
 						return
 					}
@@ -512,7 +512,9 @@ func (t *SinkTask) send(batch []*action) {
 					t.setFatal(itemError(a, it))
 					return
 				}
+				done = append(done, a)
 			}
+			t.written(done)
 		}
 		if len(again) == 0 {
 			return
@@ -529,19 +531,11 @@ func (t *SinkTask) send(batch []*action) {
 	}
 }
 
-// written forgets the actions of batch that are done (all but those in *again,
-// which are retried or requeued), so the asynchronous PreCommit may commit them.
-func (t *SinkTask) written(batch []*action, again *[]*action) {
-	retried := make(map[*action]bool, len(*again))
-	for _, a := range *again {
-		retried[a] = true
-	}
+// written forgets done actions, so the asynchronous PreCommit may commit them.
+func (t *SinkTask) written(done []*action) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, a := range batch {
-		if retried[a] {
-			continue
-		}
+	for _, a := range done {
 		p, off := position(a.rec)
 		if m := t.outstanding[p]; m != nil {
 			if m[off]--; m[off] <= 0 {
