@@ -227,7 +227,14 @@ func run(ctx context.Context, o options) error {
 		pr := &pipelineResult{name: p.name, javaNone: p.javaNone, runs: map[string][]measurement{}}
 		res.pipelines = append(res.pipelines, pr)
 		for r := 1; r <= o.runs; r++ {
-			for _, c := range contenders {
+			// Even runs go in the opposite order, so a target that keeps getting
+			// faster (a JIT warming up, the load of the machine dropping) favours
+			// no contender.
+			order := slices.Clone(contenders)
+			if r%2 == 0 {
+				slices.Reverse(order)
+			}
+			for _, c := range order {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
