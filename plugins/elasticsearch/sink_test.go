@@ -297,3 +297,55 @@ func TestBulkSucceeded(t *testing.T) {
 		}
 	}
 }
+
+// TestLingerKeepsFillingWhileSlotsBusy: a partial batch whose linger.ms passed
+// while the only request slot is busy is not cut; it goes, whole, when the
+// request answers.
+func TestLingerKeepsFillingWhileSlotsBusy(t *testing.T) {
+	release := make(chan struct{})
+	srv := &bulkServer{answer: func(call int, ids []string) (int, []string) {
+		if call == 0 {
+			<-release
+		}
+		items := make([]string, len(ids))
+		for i := range items {
+			items[i] = itemOK
+		}
+		return 200, items
+	}}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	task := startTask(t, hs.URL, nil, map[string]string{"flush.synchronously": "false", "max.in.flight.requests": "1",
+		"batch.size": "100", "linger.ms": "1", "max.buffered.records": "100"})
+	recs := records(5)
+	put := func(rs ...*connect.Record) {
+		if err := task.Put(context.Background(), rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(recs[0], recs[1])
+	waitFor(t, func() bool { srv.mu.Lock(); defer srv.mu.Unlock(); return len(srv.calls) == 1 })
+	for _, r := range recs[2:] {
+		put(r)
+		time.Sleep(20 * time.Millisecond) // many linger.ms apart
+	}
+	close(release)
+	waitFor(t, func() bool { srv.mu.Lock(); defer srv.mu.Unlock(); return len(srv.calls) == 2 })
+	time.Sleep(50 * time.Millisecond) // nothing else is sent
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if d := cmp.Diff([][]string{{"k0", "k1"}, {"k2", "k3", "k4"}}, srv.calls); d != "" {
+		t.Errorf("_bulk calls (-want +got):\n%s", d)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
