@@ -5,8 +5,9 @@
 //	go run ./bench [-records N] [-partitions P] [-runs R] [-pipelines a,b,...]
 //
 // For each pipeline it runs three contenders: goconnect (the built binary,
-// standalone), Java Kafka Connect standalone with the matching Java connector, and
-// bench/raw (franz-go, pgx, go-sql-driver with no framework). Throughput is counted
+// standalone), Java Kafka Connect standalone with the matching Java connector
+// (Debezium's JDBC sink for the database pipelines, none for es-sink), and
+// bench/raw (franz-go, pgx, go-sql-driver, net/http _bulk with no framework). Throughput is counted
 // at the target. It writes bench/results.md and prints one summary line per pipeline:
 //
 //	bench <pipeline> records_per_s=<n> vs_java=<ratio> vs_raw=<ratio> rss_mb=<n> java_rss_mb=<n>
@@ -83,7 +84,7 @@ func main() {
 	flag.StringVar(&o.out, "out", "", "results file (default bench/results.md in the repo)")
 	flag.BoolVar(&o.profile, "profile", true, "one extra goconnect run per pipeline with CPU and heap profiles (bench/profiles)")
 	flag.DurationVar(&o.stall, "stall", 20*time.Second, "back-pressure scenario: freeze PostgreSQL this long under goconnect's pg-insert sink (0 = skip; runs only with pg-insert)")
-	flag.StringVar(&o.jdbcPlugin, "java-jdbc-plugin", "", "unpacked Debezium JDBC sink plugin dir for Java's database pipelines")
+	flag.StringVar(&o.jdbcPlugin, "java-jdbc-plugin", "", "plugin.path dir with an unpacked Debezium JDBC sink for Java's database pipelines (default: fetch "+debeziumVersion+" into .cache)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the scratch directory (logs, outputs)")
 	flag.Parse()
 	if pipes != "" {
@@ -183,12 +184,20 @@ func run(ctx context.Context, o options) error {
 	cache := filepath.Dir(plugins)
 	e.javaLibs, e.javaLog4j = filepath.Join(cache, "libs", "*"), filepath.Join(cache, "log4j2.properties")
 	e.jdbcPlugin = o.jdbcPlugin
-	if e.jdbcPlugin != "" {
-		e.jdbcNote = "Debezium JDBC sink (" + filepath.Base(e.jdbcPlugin) + ")"
-	} else {
-		e.jdbcNote = "none: io.debezium:debezium-connector-jdbc is not served by Maven Central here " +
-			"(3.6.1.Final and 3.7.1.Final plugin archives and the 3.6.1.Final jar were refused; " +
-			"Camel's camel-postgresql-sink-kafka-connector 4.8.0 too); pass -java-jdbc-plugin DIR to add one"
+	needsJDBC := slices.ContainsFunc(pipes, func(p *pipeline) bool { return p.needs == "postgres" || p.needs == "mariadb" })
+	switch {
+	case e.jdbcPlugin != "":
+		e.jdbcNote = "Debezium JDBC sink (-java-jdbc-plugin " + e.jdbcPlugin + ")"
+	case needsJDBC:
+		logf("fetching Debezium's JDBC sink %s (Maven, once into .cache)", debeziumVersion)
+		if e.jdbcPlugin, err = fetchDebezium(ctx); err != nil {
+			logf("no Java JDBC sink: %v", err)
+			e.jdbcNote = "none: io.debezium:debezium-connector-jdbc:" + debeziumVersion + " could not be fetched: " + firstLine(err.Error())
+		} else {
+			e.jdbcNote = "Debezium JDBC sink " + debeziumVersion + " (plugin archive from Maven Central)"
+		}
+	default:
+		e.jdbcNote = "not used (no database pipeline)"
 	}
 	if e.kcl, err = kgo.NewClient(kgo.SeedBrokers(e.bootstrap), kgo.ProducerBatchMaxBytes(1<<20),
 		kgo.ProducerLinger(5*time.Millisecond)); err != nil {
@@ -215,10 +224,17 @@ func run(ctx context.Context, o options) error {
 		if err := p.prepare(ctx, e); err != nil {
 			return fmt.Errorf("%s: prepare: %w", p.name, err)
 		}
-		pr := &pipelineResult{name: p.name, runs: map[string][]measurement{}}
+		pr := &pipelineResult{name: p.name, javaNone: p.javaNone, runs: map[string][]measurement{}}
 		res.pipelines = append(res.pipelines, pr)
 		for r := 1; r <= o.runs; r++ {
-			for _, c := range contenders {
+			// Even runs go in the opposite order, so a target that keeps getting
+			// faster (a JIT warming up, the load of the machine dropping) favours
+			// no contender.
+			order := slices.Clone(contenders)
+			if r%2 == 0 {
+				slices.Reverse(order)
+			}
+			for _, c := range order {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
@@ -277,6 +293,11 @@ func (m measurement) String() string {
 	}
 	return fmt.Sprintf("%.0f records/s (steady %.0f), %.1f CPU s/M, peak %.0f MB, idle %.0f MB, ready %v",
 		m.recsPerS, m.steadyPerS, m.cpu.Seconds()*1e6/float64(m.landed), mb(m.peakRSS), mb(m.idleRSS), m.ready.Round(time.Millisecond))
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
 }
 
 func mb(b int64) float64 { return float64(b) / (1 << 20) }
@@ -551,6 +572,12 @@ func startDatabases(ctx context.Context, e *env, pipes []*pipeline) error {
 		}
 		e.pgDSN = fmt.Sprintf("postgres://%s@%s%s?sslmode=disable", pu.Query().Get("user"), pu.Host, pu.Path)
 		if e.pg, err = pgx.Connect(ctx, e.pgDSN); err != nil {
+			return err
+		}
+	}
+	if need["search"] {
+		logf("starting OpenSearch")
+		if err := startSearch(e); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -35,6 +36,10 @@ type env struct {
 	jdbcPlugin             string // a Java JDBC sink plugin dir, "" if none could be had
 	jdbcNote               string // why there is none, or which one it is
 
+	searchURL   string       // "" until started
+	hc          *http.Client // for the search server
+	lastRefresh time.Time    // of the es-sink index (esCount)
+
 	pgJDBC, pgDSN string // "" until started
 	myJDBC, myDSN string
 	pg            *pgx.Conn
@@ -58,10 +63,12 @@ type target struct {
 
 // pipeline is one row group of the results table.
 type pipeline struct {
-	name    string
-	needs   string // "", "postgres" or "mariadb"
-	prepare func(ctx context.Context, e *env) error
-	setup   func(ctx context.Context, e *env, id string) (*target, error)
+	name  string
+	needs string // "", "postgres", "mariadb" or "search"
+	// javaNone says why there is no Java contender, for pipelines without one.
+	javaNone string
+	prepare  func(ctx context.Context, e *env) error
+	setup    func(ctx context.Context, e *env, id string) (*target, error)
 }
 
 var allPipelines = []*pipeline{
@@ -71,6 +78,7 @@ var allPipelines = []*pipeline{
 	{name: "pg-insert", needs: "postgres", prepare: prepareOrders, setup: setupJDBC("postgres", "insert")},
 	{name: "pg-upsert", needs: "postgres", prepare: prepareOrders, setup: setupJDBC("postgres", "upsert")},
 	{name: "mariadb-insert", needs: "mariadb", prepare: prepareOrders, setup: setupJDBC("mariadb", "insert")},
+	{name: "es-sink", needs: "search", prepare: prepareES, setup: setupES, javaNone: esJavaNone},
 }
 
 // line returns the i-th line of the file pipelines: ~200 bytes of text.
@@ -336,14 +344,16 @@ func setupJDBC(db, mode string) func(ctx context.Context, e *env, id string) (*t
 			t.goConfig["pk.mode"], t.goConfig["pk.fields"] = "record_value", "id"
 		}
 		if e.jdbcPlugin != "" {
-			// Debezium's JDBC sink (io.debezium:debezium-connector-jdbc plugin archive).
-			// Untested here: Maven Central did not serve it on this machine (see jdbcNote).
+			// Debezium's JDBC sink (io.debezium:debezium-connector-jdbc plugin archive):
+			// the same table (collection.name.format defaults to ${topic}), the same
+			// insert mode and primary key, no DDL (schema.evolution=none, like
+			// auto.create=false). batch.size is each connector's default (Debezium
+			// 500, goconnect 3000, as Confluent's).
 			u, user := splitJDBCUser(jdbcURL)
 			t.javaConfig = map[string]string{"connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
 				"tasks.max": "1", "topics": ordersTopic, "connection.url": u,
 				"connection.username": user, "connection.password": "",
-				"insert.mode": mode, "primary.key.mode": "none", "schema.evolution": "none",
-				"database.time_zone": "UTC"}
+				"insert.mode": mode, "primary.key.mode": "none", "schema.evolution": "none"}
 			if mode == "upsert" {
 				t.javaConfig["primary.key.mode"], t.javaConfig["primary.key.fields"] = "record_value", "id"
 			}

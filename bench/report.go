@@ -60,8 +60,9 @@ func loadAvg() string {
 }
 
 type pipelineResult struct {
-	name string
-	runs map[string][]measurement
+	name     string
+	javaNone string // why there is no Java contender ("" when there is one, or for the JDBC note)
+	runs     map[string][]measurement
 }
 
 // agg is the medians of one contender's successful runs.
@@ -171,7 +172,11 @@ func (r *results) markdown(root string) string {
 				name = "java: " + r.javaNames[p.name]
 			}
 			if _, ran := p.runs[c]; !ran {
-				fmt.Fprintf(&b, "| %s | %s | — | — | — | — | — | — | no Java connector |\n", p.name, name)
+				why := "no Java connector"
+				if p.javaNone != "" {
+					why = "no Java connector — " + p.javaNone
+				}
+				fmt.Fprintf(&b, "| %s | %s | — | — | — | — | — | — | %s |\n", p.name, name, why)
 				continue
 			}
 			if !ok {

@@ -1,7 +1,8 @@
 // Command raw is the "raw limit" contender of the benchmark (go run ./bench): each
 // pipeline's work done with no framework at all — a bare franz-go producer or
 // consumer, bufio for files, pgx CopyFrom for PostgreSQL inserts, multi-row
-// statements for upserts and MariaDB. It reads and writes the same bytes as the
+// statements for upserts and MariaDB, and _bulk requests over net/http for the
+// search server. It reads and writes the same bytes as the
 // connectors (JsonConverter envelopes with schemas), so the difference to
 // goconnect is the cost of the framework.
 //
@@ -13,6 +14,7 @@
 //	raw consume-file   -bootstrap B -topic T -records N -out F
 //	raw consume-pg     -bootstrap B -topic T -records N -url postgres://... -table X -mode insert|upsert
 //	raw consume-mysql  -bootstrap B -topic T -records N -url user@tcp(h:p)/db -table X
+//	raw consume-es     -bootstrap B -topic T -records N -url http://h:p -index I -mapping JSON [-batch 2000 -inflight 5]
 package main
 
 import (
@@ -36,7 +38,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: raw produce-file|produce-seq|consume-file|consume-pg|consume-mysql [flags]")
+		fmt.Fprintln(os.Stderr, "usage: raw produce-file|produce-seq|consume-file|consume-pg|consume-mysql|consume-es [flags]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
@@ -48,7 +50,10 @@ func main() {
 	url := fs.String("url", "", "database URL")
 	table := fs.String("table", "", "database table")
 	mode := fs.String("mode", "insert", "insert or upsert (consume-pg)")
-	batch := fs.Int("batch", 1000, "rows per statement (multi-row statements)")
+	batch := fs.Int("batch", 1000, "rows per statement (multi-row statements), documents per _bulk request (consume-es)")
+	index := fs.String("index", "", "search index (consume-es)")
+	mapping := fs.String("mapping", "", "index mapping JSON, created before the first write (consume-es)")
+	inflight := fs.Int("inflight", 5, "concurrent _bulk requests (consume-es)")
 	_ = fs.Parse(os.Args[2:])
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -66,6 +71,8 @@ func main() {
 		err = consumePG(ctx, *bootstrap, *topic, *records, *url, *table, *mode, *batch)
 	case "consume-mysql":
 		err = consumeMySQL(ctx, *bootstrap, *topic, *records, *url, *table, *batch)
+	case "consume-es":
+		err = consumeES(ctx, *bootstrap, *topic, *records, *url, *index, *mapping, *batch, *inflight)
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}

@@ -42,15 +42,26 @@ type converter struct {
 	cfg *sinkConfig
 }
 
-// indexName is where a topic's documents go: the data stream name, or the topic
-// lower-cased and cut to Elasticsearch's rules (Confluent's
+// indexName is where a topic's documents go: the pre-existing resource it is
+// mapped to (topic.to.external.resource.mapping, taken as it is), the data stream
+// name, or the topic lower-cased and cut to Elasticsearch's rules (Confluent's
 // convertTopicToIndexName; an upper-case topic otherwise fails every write).
-func (c *converter) indexName(topic string) string {
+func (c *converter) indexName(topic string) (string, error) {
+	if c.cfg.resources != nil {
+		r, ok := c.cfg.resources[topic]
+		if !ok {
+			// Only a topic outside "topics" (topics.regex) gets here: validation
+			// checked the configured ones. Not a bad record: the task fails.
+			return "", fmt.Errorf("Topic '%s' is not mapped to any resource. All topics must be mapped when using topic-to-resource mapping configuration. Please check the '%s' configuration to ensure all topics are properly mapped.",
+				topic, TopicToExternalResourceMapConfig)
+		}
+		return r, nil
+	}
 	if c.cfg.dataStream() {
 		ns := strings.ReplaceAll(c.cfg.dsNamespace, "${topic}", topic)
-		return strings.ToLower(c.cfg.dsType + "-" + c.cfg.dsDataset + "-" + ns)
+		return strings.ToLower(c.cfg.dsType + "-" + c.cfg.dsDataset + "-" + ns), nil
 	}
-	return indexForTopic(topic)
+	return indexForTopic(topic), nil
 }
 
 func indexForTopic(topic string) string {
@@ -93,8 +104,11 @@ func (c *converter) convert(r *connect.Record) (*action, error) {
 				connect.ErrData, recordString(r), BehaviorOnNullValuesConfig, "FAIL", "IGNORE")
 		}
 	}
-	a := &action{rec: r, index: c.indexName(r.Topic)}
-	var err error
+	index, err := c.indexName(r.Topic)
+	if err != nil {
+		return nil, err
+	}
+	a := &action{rec: r, index: index}
 	if cfg.ignoreKey(r.Topic) {
 		a.id = fmt.Sprintf("%s+%d+%d", r.Topic, r.Partition, r.Offset)
 	} else if a.id, err = documentID(r.KeySchema, r.Key); err != nil {

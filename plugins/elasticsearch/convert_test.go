@@ -66,7 +66,7 @@ func TestIndexName(t *testing.T) {
 		}
 	}
 	c := converter{cfg: testConfig(t, map[string]string{"data.stream.type": "logs", "data.stream.dataset": "app"})}
-	if got := c.indexName("Topic"); got != "logs-app-topic" {
+	if got, _ := c.indexName("Topic"); got != "logs-app-topic" {
 		t.Errorf("data stream name %q", got)
 	}
 }

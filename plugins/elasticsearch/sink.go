@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -59,42 +60,94 @@ func (c *SinkConnector) Stop() error { return nil }
 // NewTask implements connect.SinkConnector.
 func (c *SinkConnector) NewTask() connect.SinkTask { return &SinkTask{} }
 
-// Validate adds the cross-field rules to the per-key results.
+// Validate adds the cross-field rules to the per-key results and, with
+// external.resource.usage, checks on the server that every mapped resource exists
+// (Confluent's Validator.validateResourceExists): a connector is not created for
+// an index or alias that is not there.
 func (c *SinkConnector) Validate(props map[string]string, values []config.Value) []config.Value {
 	for _, v := range values {
 		if len(v.Errors) > 0 {
 			return values
 		}
 	}
-	if _, err := parseSinkConfig(props); err != nil {
-		name := ConnectionURLConfig
-		var ce *config.Error
-		if errors.As(err, &ce) {
-			name = ce.Name
-		}
+	addError := func(name, msg string) {
 		for i := range values {
 			if values[i].Name == name {
-				values[i].Errors = append(values[i].Errors, err.Error())
+				values[i].Errors = append(values[i].Errors, msg)
 			}
 		}
 	}
+	cfg, err := parseSinkConfig(props)
+	if err != nil {
+		names := []string{ConnectionURLConfig}
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			// Confluent's Validator puts these errors on every key involved.
+			names = append([]string{ce.Name}, alsoOn[ce.Message]...)
+		}
+		for _, name := range names {
+			addError(name, err.Error())
+		}
+		return values
+	}
+	if msg := checkResourcesExist(cfg); msg != "" {
+		addError(TopicToExternalResourceMapConfig, msg)
+	}
 	return values
+}
+
+// alsoOn lists the other keys a cross-field error is reported on.
+var alsoOn = map[string][]string{
+	errResourceTogether:   {TopicToExternalResourceMapConfig},
+	errResourceDataStream: {DataStreamTypeConfig, DataStreamDatasetConfig},
+}
+
+// checkResourcesExist returns Confluent's error message for the first mapped
+// resource that does not exist or cannot be checked, "" when all exist.
+func checkResourcesExist(cfg *sinkConfig) string {
+	if cfg.resources == nil {
+		return ""
+	}
+	cl, err := newClient(cfg)
+	if err != nil {
+		return err.Error()
+	}
+	defer cl.close()
+	alias := cfg.resourceUsage == resourceAliasIndex || cfg.resourceUsage == resourceAliasDataStream
+	topics := slices.Sorted(maps.Keys(cfg.resources))
+	for _, topic := range topics {
+		resource := cfg.resources[topic]
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.connectTimeout+cfg.readTimeout)
+		ok, err := cl.exists(ctx, resource, alias)
+		cancel()
+		if err != nil {
+			return fmt.Sprintf("Failed to check if %s '%s' exists: %v", cfg.resourceUsage, resource, err)
+		}
+		if !ok {
+			return fmt.Sprintf("%s '%s' does not exist in Elasticsearch", cfg.resourceUsage, resource)
+		}
+	}
+	return ""
 }
 
 // SinkTask writes records with the _bulk API.
 //
 // Put converts records into bulk actions and queues them; full batches (batch.size
 // records or bulk.size.bytes) are sent at once, a partial one after linger.ms, by
-// up to max.in.flight.requests sender goroutines owned by the task. PreCommit
-// sends what is queued and waits (up to flush.timeout.ms) until every request has
-// an answer, so the offsets it returns are only ever committed after the
-// documents were written. Per-item results are handled one by one: version
+// up to max.in.flight.requests sender goroutines owned by the task. A partial batch
+// whose linger.ms passed while all those requests are busy keeps growing until one
+// answers (cutting it would only queue it: under load batches stay full). PreCommit
+// sends what is queued and returns, per partition, only offsets below the first
+// record not written yet (or, with flush.synchronously, waits for every answer), so
+// offsets are only ever committed after the documents were written. Per-item
+// results are handled one by one: version
 // conflicts are ignored (an older offset lost to a newer one), malformed documents
 // follow behavior.on.malformed.documents and go to the errant record reporter, 429
 // and 5xx items are retried with backoff.
 //
 // Unlike Confluent's sink, exhausted retries do not fail the task: the actions stay
-// queued, PreCommit refuses to commit (the runtime rewinds and redelivers), and Put
+// queued, their offsets are not committed (a synchronous PreCommit refuses to
+// commit: the runtime rewinds and redelivers), and Put
 // returns a RetriableError once max.buffered.records are waiting, which pauses
 // consumption until the server is back.
 type SinkTask struct {
@@ -119,10 +172,15 @@ type SinkTask struct {
 	inflight     int           // batches taken from pending and not yet answered
 	inflightRecs int           // actions in those batches
 	changed      chan struct{} // closed and replaced whenever inflight drops
-	retryQ       []*action     // actions whose retries ran out
-	retryAt      time.Time
-	lastErr      error // why retryQ is not empty
-	fatal        error // fails the task at the next Put or PreCommit
+	lingerDue    bool          // linger.ms passed while every request slot was busy
+	// outstanding counts, per partition and offset, the queued actions not yet
+	// written (sent, in flight or waiting for a retry): the asynchronous PreCommit
+	// commits only below the lowest of them.
+	outstanding map[connect.TopicPartition]map[int64]int
+	retryQ      []*action // actions whose retries ran out
+	retryAt     time.Time
+	lastErr     error // why retryQ is not empty
+	fatal       error // fails the task at the next Put or PreCommit
 }
 
 // Start parses the configuration and builds the HTTP client; nothing is sent
@@ -145,6 +203,7 @@ func (t *SinkTask) Start(tc connect.SinkTaskContext, props map[string]string) er
 	t.slots = make(chan struct{}, cfg.maxInFlight)
 	t.kick = make(chan struct{}, 1)
 	t.changed = make(chan struct{})
+	t.outstanding = map[connect.TopicPartition]map[int64]int{}
 	t.wg.Add(1)
 	go t.lingerLoop()
 	return nil
@@ -201,6 +260,13 @@ func (t *SinkTask) Put(ctx context.Context, records []*connect.Record) error {
 		t.kickLinger()
 	}
 	for _, a := range actions {
+		p, off := position(a.rec)
+		m := t.outstanding[p]
+		if m == nil {
+			m = map[int64]int{}
+			t.outstanding[p] = m
+		}
+		m[off]++
 		t.pending = append(t.pending, a)
 		t.pendingBytes += len(a.lines)
 		if t.full() {
@@ -243,6 +309,22 @@ func (t *SinkTask) waitForRoom(ctx context.Context) error {
 }
 
 func (t *SinkTask) ensureIndex(ctx context.Context, a *action) error {
+	if t.cfg.resources != nil {
+		// A pre-existing resource (external.resource.usage): never created, but
+		// given the schema's mapping when it has none, as Confluent's checkMapping.
+		var m []byte
+		if !t.cfg.ignoreSchema(a.rec.Topic) {
+			m = mapping(a.rec.ValueSchema, t.cfg.compactMaps)
+		}
+		if err := t.cl.ensureMapping(ctx, a.index, m); err != nil {
+			if retriable(err) {
+				return &connect.RetriableError{Err: err, Backoff: t.cfg.retryBackoff}
+			}
+			return err
+		}
+		t.indices[a.index] = true
+		return nil
+	}
 	if t.cfg.dataStream() {
 		// Data streams are created by the server from its index templates.
 		t.indices[a.index] = true
@@ -294,7 +376,14 @@ func (t *SinkTask) lingerLoop() {
 		}
 		t.mu.Lock()
 		if len(t.pending) > 0 {
-			t.dispatchLocked()
+			if t.inflight < t.cfg.maxInFlight {
+				t.dispatchLocked()
+			} else {
+				// Every request slot is taken: a partial batch cut now would only
+				// wait for a slot, while more records could still join it. The
+				// sender that frees a slot sends it (full batches go at once).
+				t.lingerDue = true
+			}
 		}
 		t.mu.Unlock()
 	}
@@ -305,7 +394,7 @@ func (t *SinkTask) lingerLoop() {
 // waits for a free slot.
 func (t *SinkTask) dispatchLocked() {
 	batch := t.pending
-	t.pending, t.pendingBytes = nil, 0
+	t.pending, t.pendingBytes, t.lingerDue = nil, 0, false
 	t.startLocked(batch)
 }
 
@@ -328,6 +417,9 @@ func (t *SinkTask) startLocked(batch []*action) {
 		t.mu.Lock()
 		t.inflight--
 		t.inflightRecs -= len(batch)
+		if t.lingerDue && len(t.pending) > 0 && t.ctx.Err() == nil {
+			t.dispatchLocked()
+		}
 		close(t.changed)
 		t.changed = make(chan struct{})
 		t.mu.Unlock()
@@ -388,7 +480,7 @@ func (t *SinkTask) send(batch []*action) {
 	todo := batch
 	for attempt := 0; ; attempt++ {
 		items, err := t.cl.bulk(t.ctx, todo)
-		var again []*action
+		var again, done []*action
 		switch {
 		case err != nil && !retriable(err):
 			t.setFatal(fmt.Errorf("bulk request of %d actions failed: %w", len(todo), err))
@@ -408,8 +500,11 @@ func (t *SinkTask) send(batch []*action) {
 				case it.Status == 429 || it.Status >= 500:
 					again = append(again, a)
 					err = itemError(a, it)
+					continue
 				case it.Error != nil && isMalformed(it.Error.Type):
 					if ferr := t.malformed(a, itemError(a, it)); ferr != nil {
+						// The task fails: what was done stays outstanding too,
+						// nothing of this batch may be committed.
 						t.setFatal(ferr)
 						return
 					}
@@ -417,7 +512,9 @@ func (t *SinkTask) send(batch []*action) {
 					t.setFatal(itemError(a, it))
 					return
 				}
+				done = append(done, a)
 			}
+			t.written(done)
 		}
 		if len(again) == 0 {
 			return
@@ -432,6 +529,32 @@ func (t *SinkTask) send(batch []*action) {
 		}
 		todo = again
 	}
+}
+
+// written forgets done actions, so the asynchronous PreCommit may commit them.
+func (t *SinkTask) written(done []*action) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, a := range done {
+		p, off := position(a.rec)
+		if m := t.outstanding[p]; m != nil {
+			if m[off]--; m[off] <= 0 {
+				delete(m, off)
+			}
+			if len(m) == 0 {
+				delete(t.outstanding, p)
+			}
+		}
+	}
+}
+
+// position is where r came from in Kafka (before any transformation), as the
+// runtime's offsets are keyed.
+func position(r *connect.Record) (connect.TopicPartition, int64) {
+	if r.OriginalTopic != "" {
+		return connect.TopicPartition{Topic: r.OriginalTopic, Partition: r.OriginalPartition}, r.OriginalOffset
+	}
+	return connect.TopicPartition{Topic: r.Topic, Partition: r.Partition}, r.Offset
 }
 
 func itemError(a *action, it itemResult) error {
@@ -463,9 +586,15 @@ func (t *SinkTask) malformed(a *action, err error) error {
 	}
 }
 
-// PreCommit sends everything queued and returns offsets only once every bulk
-// request has succeeded; otherwise it returns an error, and the runtime commits
-// nothing and rewinds.
+// PreCommit returns the offsets that are safe to commit. By default
+// (flush.synchronously=false, Confluent's asynchronous offset tracking) it sends
+// what is queued and, without waiting, returns for each partition the lowest
+// offset of a record not written yet (or the runtime's offset when all are), so
+// consumption goes on while bulk requests are in flight. With flush.synchronously
+// it waits (up to flush.timeout.ms) for every bulk request and returns the
+// offsets only when all succeeded; otherwise it returns an error, and the runtime
+// commits nothing and rewinds. Either way offsets are never committed ahead of
+// the documents.
 func (t *SinkTask) PreCommit(ctx context.Context, offsets map[connect.TopicPartition]int64) (map[connect.TopicPartition]int64, error) {
 	if err := t.failure(); err != nil {
 		return nil, err
@@ -473,6 +602,17 @@ func (t *SinkTask) PreCommit(ctx context.Context, offsets map[connect.TopicParti
 	t.resendRetries(true)
 	t.mu.Lock()
 	t.dispatchLocked()
+	if !t.cfg.flushSync {
+		out := make(map[connect.TopicPartition]int64, len(offsets))
+		for p, off := range offsets {
+			for o := range t.outstanding[p] {
+				off = min(off, o)
+			}
+			out[p] = off
+		}
+		t.mu.Unlock()
+		return out, nil
+	}
 	t.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, t.cfg.flushTimeout)
 	defer cancel()

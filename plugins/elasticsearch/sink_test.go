@@ -105,7 +105,10 @@ const (
 
 func startTask(t *testing.T, url string, rep connect.ErrantRecordReporter, extra map[string]string) *SinkTask {
 	t.Helper()
-	props := map[string]string{"connection.url": url, "retry.backoff.ms": "1", "max.retries": "3", "schema.ignore": "true"}
+	// Synchronous flushes unless a test asks otherwise: PreCommit's answer then says
+	// what happened to everything put before it.
+	props := map[string]string{"connection.url": url, "retry.backoff.ms": "1", "max.retries": "3", "schema.ignore": "true",
+		"flush.synchronously": "true"}
 	for k, v := range extra {
 		props[k] = v
 	}
@@ -197,6 +200,60 @@ func TestPreCommitHoldsOffsetsUntilWritten(t *testing.T) {
 	}
 }
 
+// TestAsyncPreCommitCommitsOnlyWritten: by default PreCommit does not wait, and
+// commits each partition only below its lowest record not written yet.
+func TestAsyncPreCommitCommitsOnlyWritten(t *testing.T) {
+	release := make(chan struct{})
+	srv := &bulkServer{answer: func(call int, ids []string) (int, []string) {
+		if ids[0] == "k0" {
+			<-release // the first batch hangs until released
+		}
+		items := make([]string, len(ids))
+		for i := range items {
+			items[i] = itemOK
+		}
+		return 200, items
+	}}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	task := startTask(t, hs.URL, nil, map[string]string{"flush.synchronously": "false", "batch.size": "2"})
+	recs := records(4) // k0,k1 in one batch, k2,k3 in the next
+	recs[3].OriginalPartition = 1
+	if err := task.Put(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	in := map[connect.TopicPartition]int64{{Topic: "t"}: 3, {Topic: "t", Partition: 1}: 4, {Topic: "t", Partition: 2}: 9}
+	want := map[connect.TopicPartition]int64{{Topic: "t"}: 0, {Topic: "t", Partition: 1}: 4, {Topic: "t", Partition: 2}: 9}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := task.PreCommit(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Partition 1's only record (k3) is written once the second batch answers;
+		// partition 0 stays at k0 while the first batch hangs.
+		if cmp.Equal(want, got) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("offsets while k0 is in flight (-want +got):\n%s", cmp.Diff(want, got))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(release)
+	want[connect.TopicPartition{Topic: "t"}] = 3
+	for {
+		got, _ := task.PreCommit(context.Background(), in)
+		if cmp.Equal(want, got) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("offsets once all are written (-want +got):\n%s", cmp.Diff(want, got))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func TestBackPressureWhenBufferFull(t *testing.T) {
 	srv := &bulkServer{answer: func(int, []string) (int, []string) { return 503, nil }}
 	hs := httptest.NewServer(srv)
@@ -225,5 +282,70 @@ func TestMalformedFailWithoutReporterFailsTask(t *testing.T) {
 	}
 	if err := task.Put(context.Background(), nil); err == nil || connect.IsRetriable(err) {
 		t.Fatalf("Put after a fatal error: %v", err)
+	}
+}
+
+func TestBulkSucceeded(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"took":3,"errors":false,"items":[{"index":{"status":201}}]}`:                                    true,
+		`{"took":3,"ingest_took":0,"errors":false,"items":[]}`:                                            true,
+		`{"took":3,"errors":true,"items":[{"index":{"status":400,"error":{"type":"x","errors":false}}}]}`: false,
+		`{"took":3,"items":[{"index":{"status":400,"error":{"type":"x","reason":"\"errors\":false"}}}]}`:  false,
+	} {
+		if got := bulkSucceeded([]byte(body)); got != want {
+			t.Errorf("bulkSucceeded(%s) = %v, want %v", body, got, want)
+		}
+	}
+}
+
+// TestLingerKeepsFillingWhileSlotsBusy: a partial batch whose linger.ms passed
+// while the only request slot is busy is not cut; it goes, whole, when the
+// request answers.
+func TestLingerKeepsFillingWhileSlotsBusy(t *testing.T) {
+	release := make(chan struct{})
+	srv := &bulkServer{answer: func(call int, ids []string) (int, []string) {
+		if call == 0 {
+			<-release
+		}
+		items := make([]string, len(ids))
+		for i := range items {
+			items[i] = itemOK
+		}
+		return 200, items
+	}}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	task := startTask(t, hs.URL, nil, map[string]string{"flush.synchronously": "false", "max.in.flight.requests": "1",
+		"batch.size": "100", "linger.ms": "1", "max.buffered.records": "100"})
+	recs := records(5)
+	put := func(rs ...*connect.Record) {
+		if err := task.Put(context.Background(), rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(recs[0], recs[1])
+	waitFor(t, func() bool { srv.mu.Lock(); defer srv.mu.Unlock(); return len(srv.calls) == 1 })
+	for _, r := range recs[2:] {
+		put(r)
+		time.Sleep(20 * time.Millisecond) // many linger.ms apart
+	}
+	close(release)
+	waitFor(t, func() bool { srv.mu.Lock(); defer srv.mu.Unlock(); return len(srv.calls) == 2 })
+	time.Sleep(50 * time.Millisecond) // nothing else is sent
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if d := cmp.Diff([][]string{{"k0", "k1"}, {"k2", "k3", "k4"}}, srv.calls); d != "" {
+		t.Errorf("_bulk calls (-want +got):\n%s", d)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10 s")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -322,6 +322,132 @@ func TestElasticsearchSink(t *testing.T) {
 		}
 	})
 
+	t.Run("ExternalResourceAliasAndIndex", func(t *testing.T) {
+		// Pre-existing resources (external.resource.usage): an index with a mapping
+		// of its own behind a write alias. The topic is upper-case and its name is
+		// unrelated to the alias: documents go to the alias, nothing is created.
+		topic := "ES-Ext-" + suffix
+		backing := "es-ext-backing-" + suffix
+		alias := "es-ext-alias-" + suffix
+		createTopic(t, topic)
+		if code, out := es.do("PUT", "/"+backing, map[string]any{
+			"mappings": map[string]any{"properties": map[string]any{"id": map[string]any{"type": "keyword"}}},
+			"aliases":  map[string]any{alias: map[string]any{"is_write_index": true}},
+		}); code != 200 {
+			t.Fatalf("create index with alias: %d %v", code, out)
+		}
+		cfg := func(usage, mapping string) map[string]string {
+			return esConfig(es.url, topic, map[string]string{
+				"external.resource.usage": usage, "topic.to.external.resource.mapping": mapping,
+			})
+		}
+		// Validation reaches the server: a missing alias, and an index name used as
+		// an alias, are refused before any connector exists.
+		for _, tc := range []struct{ usage, resource, want string }{
+			{"alias_index", "es-ext-missing-" + suffix, "alias_index 'es-ext-missing-" + suffix + "' does not exist in Elasticsearch"},
+			{"ALIAS_INDEX", backing, "alias_index '" + backing + "' does not exist in Elasticsearch"},
+			{"index", "es-ext-missing-" + suffix, "index 'es-ext-missing-" + suffix + "' does not exist in Elasticsearch"},
+		} {
+			var resp struct{ Message string }
+			code := w.do("POST", "/connectors", map[string]any{"name": "es-ext-bad", "config": cfg(tc.usage, topic+":"+tc.resource)}, &resp)
+			if code != http.StatusBadRequest || !strings.Contains(resp.Message, tc.want) {
+				t.Errorf("create with %s %s: status %d %q, want 400 with %q", tc.usage, tc.resource, code, resp.Message, tc.want)
+			}
+		}
+		// A mapping without the usage is a configuration error of its own.
+		var infos struct {
+			ErrorCount int `json:"error_count"`
+			Configs    []struct {
+				Value struct {
+					Name   string   `json:"name"`
+					Errors []string `json:"errors"`
+				} `json:"value"`
+			} `json:"configs"`
+		}
+		w.do("PUT", "/connector-plugins/ElasticsearchSinkConnector/config/validate", esConfig(es.url, topic,
+			map[string]string{"name": "es-ext-validate", "topic.to.external.resource.mapping": topic + ":" + alias}), &infos)
+		errs := map[string][]string{}
+		for _, c := range infos.Configs {
+			if len(c.Value.Errors) > 0 {
+				errs[c.Value.Name] = c.Value.Errors
+			}
+		}
+		together := "Invalid configuration: external.resource.usage and topic.to.external.resource.mapping must be configured together. Either both must be set, or both must be empty."
+		if d := cmp.Diff(map[string][]string{"external.resource.usage": {together}, "topic.to.external.resource.mapping": {together}}, errs); d != "" || infos.ErrorCount != 2 {
+			t.Errorf("validate mapping without usage: error_count %d, errors (-want +got):\n%s", infos.ErrorCount, d)
+		}
+
+		w.create("es-ext", cfg("alias_index", topic+":"+alias))
+		w.waitRunning("es-ext")
+		valSchema := `{"type":"struct","optional":false,"fields":[{"field":"id","type":"string","optional":false},{"field":"n","type":"int32","optional":false}]}`
+		var recs []*kgo.Record
+		for i := 0; i < 10; i++ {
+			recs = append(recs, &kgo.Record{
+				Key:   fmt.Appendf(nil, `{"schema":{"type":"string","optional":false},"payload":"e%d"}`, i),
+				Value: fmt.Appendf(nil, `{"schema":%s,"payload":{"id":"e%d","n":%d}}`, valSchema, i, i),
+			})
+		}
+		produce(t, topic, recs...)
+		es.waitCount(alias, 10, 60*time.Second)
+		if n := es.count(backing); n != 10 {
+			t.Errorf("backing index holds %d documents, want 10", n)
+		}
+		if got := es.source(backing, "e4"); got["n"] != 4.0 || got["id"] != "e4" {
+			t.Errorf("document e4 = %v", got)
+		}
+		for _, name := range []string{strings.ToLower(topic), topic} {
+			if code, _ := es.do("HEAD", "/"+name, nil); code != 404 {
+				t.Errorf("an index %s named after the topic exists (status %d)", name, code)
+			}
+		}
+		// The index's own mapping was kept (it had one: the schema's was not put).
+		_, m := es.do("GET", "/"+backing+"/_mapping", nil)
+		props := m[backing].(map[string]any)["mappings"].(map[string]any)["properties"].(map[string]any)
+		if id := props["id"].(map[string]any)["type"]; id != "keyword" {
+			t.Errorf("mapping of id is %v, want the pre-created keyword", id)
+		}
+	})
+
+	t.Run("ExternalResourceDataStream", func(t *testing.T) {
+		// A pre-existing data stream: documents are created in it (op create, no
+		// external versions) with @timestamp from the record timestamp.
+		topic := "es-ext-ds-" + suffix
+		stream := "logs-ext-" + suffix
+		createTopic(t, topic)
+		if code, out := es.do("PUT", "/_index_template/goconnect-ext-"+suffix, map[string]any{
+			"index_patterns": []string{stream + "*"}, "data_stream": map[string]any{}, "priority": 500,
+		}); code != 200 {
+			t.Fatalf("create index template: %d %v", code, out)
+		}
+		if code, out := es.do("PUT", "/_data_stream/"+stream, nil); code != 200 {
+			t.Fatalf("create data stream: %d %v", code, out)
+		}
+		w.create("es-ext-ds", esConfig(es.url, topic, merge(schemalessJSON, map[string]string{
+			"external.resource.usage": "datastream", "topic.to.external.resource.mapping": topic + ":" + stream,
+			"schema.ignore": "true",
+		})))
+		w.waitRunning("es-ext-ds")
+		at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+		var recs []*kgo.Record
+		for i := 0; i < 5; i++ {
+			recs = append(recs, &kgo.Record{Key: fmt.Appendf(nil, `"d%d"`, i), Value: fmt.Appendf(nil, `{"n":%d}`, i), Timestamp: at})
+		}
+		produce(t, topic, recs...)
+		es.waitCount(stream, 5, 60*time.Second)
+		_, out := es.do("POST", "/"+stream+"/_search", map[string]any{"query": map[string]any{"term": map[string]any{"n": 3}}})
+		hits := out["hits"].(map[string]any)["hits"].([]any)
+		if len(hits) != 1 {
+			t.Fatalf("search n=3 in %s: %v", stream, out)
+		}
+		src := hits[0].(map[string]any)["_source"].(map[string]any)
+		if src["@timestamp"] != float64(at.UnixMilli()) && src["@timestamp"] != at.Format(time.RFC3339) {
+			t.Errorf("@timestamp = %v, want the record timestamp %v", src["@timestamp"], at)
+		}
+		if id := hits[0].(map[string]any)["_id"]; id != "d3" {
+			t.Errorf("document id %v, want the key d3", id)
+		}
+	})
+
 	t.Run("ServerStopped30sNoLoss", func(t *testing.T) {
 		pid := harness.SearchPID()
 		if pid == 0 {
