@@ -132,43 +132,62 @@ func (p *parser) value() (*node, error) {
 	if p.i >= len(p.b) {
 		return nil, p.fail("Unexpected end-of-input")
 	}
-	switch c := p.b[p.i]; {
-	case c == '{':
+	switch p.b[p.i] {
+	case '{':
 		return p.object()
-	case c == '[':
+	case '[':
 		return p.array()
+	}
+	n := &node{}
+	if err := p.scalar(n); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// scalar parses a string, number, true, false or null into n, which the caller
+// provides so that the decoder of cached envelopes can keep it off the heap.
+func (p *parser) scalar(n *node) error {
+	if p.i >= len(p.b) {
+		return p.fail("Unexpected end-of-input")
+	}
+	switch c := p.b[p.i]; {
 	case c == '"':
 		s, err := p.string()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return &node{kind: kindString, str: s}, nil
+		*n = node{kind: kindString, str: s}
+		return nil
 	case c == '-' || (c >= '0' && c <= '9'):
-		return p.number()
+		return p.number(n)
 	case c == 't':
-		return p.literal("true", &node{kind: kindBool, boolean: true})
+		*n = node{kind: kindBool, boolean: true}
+		return p.literal("true")
 	case c == 'f':
-		return p.literal("false", &node{kind: kindBool})
+		*n = node{kind: kindBool}
+		return p.literal("false")
 	case c == 'n':
-		return p.literal("null", &node{kind: kindNull})
+		*n = node{kind: kindNull}
+		return p.literal("null")
 	default:
-		return nil, p.fail("Unexpected character (%q)", c)
+		return p.fail("Unexpected character (%q)", c)
 	}
 }
 
-func (p *parser) literal(word string, n *node) (*node, error) {
+func (p *parser) literal(word string) error {
 	if len(p.b)-p.i < len(word) || string(p.b[p.i:p.i+len(word)]) != word {
-		return nil, p.fail("Unrecognized token")
+		return p.fail("Unrecognized token")
 	}
 	p.i += len(word)
 	// Jackson rejects "truex" but accepts "true]" or "true,".
 	if p.i < len(p.b) {
 		c := p.b[p.i]
 		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' {
-			return nil, p.fail("Unrecognized token")
+			return p.fail("Unrecognized token")
 		}
 	}
-	return n, nil
+	return nil
 }
 
 func (p *parser) enter() error {
@@ -375,7 +394,7 @@ func (p *parser) hex4() (rune, error) {
 	return rune(v), nil
 }
 
-func (p *parser) number() (*node, error) {
+func (p *parser) number(n *node) error {
 	start := p.i
 	if p.b[p.i] == '-' {
 		p.i++
@@ -385,7 +404,7 @@ func (p *parser) number() (*node, error) {
 		p.i++
 	}
 	if p.i == digits {
-		return nil, p.fail("Unexpected character, expected digit after minus sign")
+		return p.fail("Unexpected character, expected digit after minus sign")
 	}
 	isFloat := false
 	if p.i < len(p.b) && p.b[p.i] == '.' {
@@ -396,7 +415,7 @@ func (p *parser) number() (*node, error) {
 			p.i++
 		}
 		if p.i == fd {
-			return nil, p.fail("Unexpected character: Decimal point not followed by a digit")
+			return p.fail("Unexpected character: Decimal point not followed by a digit")
 		}
 	}
 	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
@@ -410,28 +429,47 @@ func (p *parser) number() (*node, error) {
 			p.i++
 		}
 		if p.i == ed {
-			return nil, p.fail("Unexpected character: Exponent indicator not followed by a digit")
+			return p.fail("Unexpected character: Exponent indicator not followed by a digit")
 		}
 	}
 	if p.i-start > maxNumberLength {
-		return nil, p.fail("Number value length (%d) exceeds the maximum allowed (%d)", p.i-start, maxNumberLength)
+		return p.fail("Number value length (%d) exceeds the maximum allowed (%d)", p.i-start, maxNumberLength)
+	}
+	if !isFloat && p.i-digits <= 18 {
+		// Up to 18 digits always fit in an int64: no string, no strconv.
+		var v int64
+		for _, d := range p.b[digits:p.i] {
+			v = v*10 + int64(d-'0')
+		}
+		if digits > start {
+			v = -v
+		}
+		*n = node{kind: kindLong, i64: v}
+		if v >= math.MinInt32 && v <= math.MaxInt32 {
+			n.kind = kindInt
+		}
+		return nil
 	}
 	lit := string(p.b[start:p.i])
 	if isFloat {
-		return &node{kind: kindDecimal, str: lit}, nil
+		*n = node{kind: kindDecimal, str: lit}
+		return nil
 	}
 	v, err := strconv.ParseInt(lit, 10, 64)
 	if err != nil {
 		var ne *strconv.NumError
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
-			return &node{kind: kindBigInt, str: lit}, nil
+			*n = node{kind: kindBigInt, str: lit}
+			return nil
 		}
-		return nil, p.fail("Invalid number")
+		return p.fail("Invalid number")
 	}
 	if v >= math.MinInt32 && v <= math.MaxInt32 {
-		return &node{kind: kindInt, i64: v}, nil
+		*n = node{kind: kindInt, i64: v}
+		return nil
 	}
-	return &node{kind: kindLong, i64: v}, nil
+	*n = node{kind: kindLong, i64: v}
+	return nil
 }
 
 // decimal returns the node's value as Java's JsonNode.decimalValue: exact, with the
