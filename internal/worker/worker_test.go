@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -641,6 +642,48 @@ func TestSinkRetriableErrorRedeliversSameBatch(t *testing.T) {
 	}
 	if got := committedTotal(t, addr, "connect-snk"); got != 50 {
 		t.Errorf("committed = %d, want 50", got)
+	}
+}
+
+// TestSinkFailedFlushRedeliversWithoutCommittedOffset: a failed flush rewinds every
+// partition to the start of its unflushed records, also a partition whose group
+// has no committed offset yet (it started from auto.offset.reset), so the records
+// put before the failure are delivered again rather than skipped.
+func TestSinkFailedFlushRedeliversWithoutCommittedOffset(t *testing.T) {
+	c := cluster(t, 2, "in")
+	addr := c.ListenAddrs()[0]
+	produce(t, addr, "in", 40)
+	e := newEnv(t)
+	var beforeFailure map[string]int // values put before the failed flush
+	e.flushHook = func(offsets map[connect.TopicPartition]int64) error {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if beforeFailure != nil || len(e.received) < 40 {
+			return nil
+		}
+		beforeFailure = maps.Clone(e.received)
+		return errors.New("flush failed")
+	}
+	st := newStatuses()
+	w := newTestWorker(t, e, c, nil, st)
+	id := startSink(t, w, "snk")
+	checkFor(t, "records put before the failed flush delivered again", 20*time.Second, func() bool {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if beforeFailure == nil {
+			return false
+		}
+		for v, n := range beforeFailure {
+			if e.received[v] <= n {
+				return false
+			}
+		}
+		return true
+	})
+	checkFor(t, "offsets committed", 20*time.Second, func() bool { return committedTotal(t, addr, "connect-snk") == 40 })
+	w.StopTasks([]herder.TaskID{id})
+	if st.task(id).state == herder.StateFailed {
+		t.Errorf("a failed flush failed the task: %s", st.task(id).trace)
 	}
 }
 
