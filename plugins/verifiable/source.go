@@ -128,8 +128,9 @@ type SourceTask struct {
 }
 
 var (
-	_ connect.SourceTask      = (*SourceTask)(nil)
-	_ connect.RecordCommitter = (*SourceTask)(nil)
+	_ connect.SourceTask          = (*SourceTask)(nil)
+	_ connect.RecordCommitter     = (*SourceTask)(nil)
+	_ connect.SourceTaskCommitter = (*SourceTask)(nil)
 )
 
 // Start parses the task configuration as Java does (a bad id or throughput fails
@@ -168,7 +169,7 @@ func (t *SourceTask) Start(tc connect.SourceTaskContext, props map[string]string
 	t.starting = t.seqno
 	t.throttler = newThrottler(float64(throughput), t.now().UnixMilli(), t.now, t.sleep)
 	t.complete = strings.EqualFold(props[CompleteRecordDataConfig], "true")
-	t.out, err = openOutput(props[FileConfig], t.stdout)
+	t.out, err = openOutput(props[FileConfig], t.stdout, true)
 	return err
 }
 
@@ -183,6 +184,10 @@ func optional(props map[string]string, key string) any {
 // is cut short by ctx returns nothing.
 func (t *SourceTask) Poll(ctx context.Context) ([]*connect.Record, error) {
 	if t.throttler.shouldThrottle(t.seqno-t.starting, t.now()) {
+		// Idle: nothing to gain from holding the lines printed so far.
+		if err := t.out.flush(); err != nil {
+			return nil, fmt.Errorf("print: %w", err)
+		}
 		if err := t.throttler.throttle(ctx); err != nil {
 			return nil, nil
 		}
@@ -236,5 +241,8 @@ func (t *SourceTask) CommitRecord(r *connect.Record, _ *connect.RecordMetadata) 
 	return t.out.write(append(m.appendJSON(nil), '\n'))
 }
 
-// Stop closes the output file, if any.
+// Commit writes the buffered lines; the runtime calls it after each offset commit.
+func (t *SourceTask) Commit() error { return t.out.flush() }
+
+// Stop writes the buffered lines and closes the output file, if any.
 func (t *SourceTask) Stop() error { return t.out.close() }
