@@ -695,7 +695,6 @@ func (r *sinkRunner) convert(kr *kgo.Record, exec stageExec) (rec *connect.Recor
 	if rec.TimestampType != connect.NoTimestampType {
 		rec.Timestamp = kr.Timestamp
 	}
-	where := fmt.Sprintf("%s-%d@%d", kr.Topic, kr.Partition, kr.Offset)
 	if len(kr.Headers) > 0 {
 		rec.Headers = make([]connect.Header, len(kr.Headers))
 		if ok, err := exec.run(tolerance.StageHeaderConverter, r.p.headerClass, func() error {
@@ -708,29 +707,31 @@ func (r *sinkRunner) convert(kr *kgo.Record, exec stageExec) (rec *connect.Recor
 			}
 			return nil
 		}); !ok || err != nil {
-			return nil, false, wrapConvertSink(err, "headers", where)
+			return nil, false, wrapConvertSink(err, "headers", kr)
 		}
 	}
 	if ok, err := exec.run(tolerance.StageKeyConverter, r.p.keyClass, func() (err error) {
 		rec.KeySchema, rec.Key, err = r.p.key.ToConnectData(kr.Topic, rec.Headers, kr.Key)
 		return err
 	}); !ok || err != nil {
-		return nil, false, wrapConvertSink(err, "key", where)
+		return nil, false, wrapConvertSink(err, "key", kr)
 	}
 	if ok, err := exec.run(tolerance.StageValueConverter, r.p.valueClass, func() (err error) {
 		rec.ValueSchema, rec.Value, err = r.p.value.ToConnectData(kr.Topic, rec.Headers, kr.Value)
 		return err
 	}); !ok || err != nil {
-		return nil, false, wrapConvertSink(err, "value", where)
+		return nil, false, wrapConvertSink(err, "value", kr)
 	}
 	return rec, true, nil
 }
 
-func wrapConvertSink(err error, what, where string) error {
+// wrapConvertSink names the record only on failure: formatting its position for
+// every record cost more than some conversions.
+func wrapConvertSink(err error, what string, kr *kgo.Record) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("convert %s of record %s: %w", what, where, err)
+	return fmt.Errorf("convert %s of record %s-%d@%d: %w", what, kr.Topic, kr.Partition, kr.Offset, err)
 }
 
 // put gives the pending batch to the task (always, even empty, as Java does: tasks
