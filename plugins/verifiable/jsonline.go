@@ -24,7 +24,11 @@ type hashMap struct {
 	vals map[string]any
 }
 
-func newHashMap() *hashMap { return &hashMap{vals: map[string]any{}} }
+// newHashMap sizes for the seven keys of the longest line, so filling it does not
+// grow anything.
+func newHashMap() *hashMap {
+	return &hashMap{keys: make([]string, 0, 8), vals: make(map[string]any, 8)}
+}
 
 func (m *hashMap) put(k string, v any) {
 	if _, ok := m.vals[k]; !ok {
@@ -43,6 +47,36 @@ func (m *hashMap) appendJSON(b []byte) []byte {
 		b = appendString(b, k)
 		b = append(b, ':')
 		b = appendValue(b, m.vals[k])
+	}
+	return append(b, '}')
+}
+
+// lineFormat prints lines of a fixed key list (in put order) as a hashMap of those
+// keys prints them, without building one: the source prints two such lines per
+// record.
+type lineFormat struct {
+	keys []string
+	perm []int // perm[i] is the index in keys of the i-th key printed
+}
+
+func newLineFormat(keys ...string) *lineFormat {
+	f := &lineFormat{keys: keys}
+	for _, k := range data.JavaHashMapOrder(keys) {
+		f.perm = append(f.perm, slices.Index(keys, k))
+	}
+	return f
+}
+
+// append renders the values of f.keys, in that order, as one JSON object.
+func (f *lineFormat) append(b []byte, vals ...any) []byte {
+	b = append(b, '{')
+	for i, j := range f.perm {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, f.keys[j])
+		b = append(b, ':')
+		b = appendValue(b, vals[j])
 	}
 	return append(b, '}')
 }
@@ -191,7 +225,13 @@ const hexDigits = "0123456789ABCDEF"
 // HTML characters and non-ASCII are written as they are.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
-	for i := 0; i < len(s); {
+	// The plain ASCII prefix (usually all of s) is copied as it is.
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] < utf8.RuneSelf && s[i] != '"' && s[i] != '\\' {
+		i++
+	}
+	b = append(b, s[:i]...)
+	for i < len(s) {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, n := utf8.DecodeRuneInString(s[i:])
