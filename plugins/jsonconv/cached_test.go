@@ -142,3 +142,30 @@ func FuzzCachedEnvelope(f *testing.F) {
 		}
 	})
 }
+
+func TestHasControl(t *testing.T) {
+	naive := func(b []byte) bool {
+		for _, c := range b {
+			if c < 0x20 {
+				return true
+			}
+		}
+		return false
+	}
+	// Every byte value at every position of a 17-byte window, over a background of
+	// bytes next to the boundary (0x20, 0x7f, 0x80, 0xff) where borrows could leak.
+	for _, bg := range []byte{0x20, 0x21, 0x7f, 0x80, 0xa0, 0xff} {
+		for pos := range 17 {
+			for v := range 256 {
+				b := make([]byte, 17)
+				for i := range b {
+					b[i] = bg
+				}
+				b[pos] = byte(v)
+				if got, want := hasControl(b), naive(b); got != want {
+					t.Fatalf("hasControl(%x) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package jsonconv
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -300,7 +302,15 @@ func (p *parser) array() (*node, error) {
 func (p *parser) string() (string, error) {
 	p.i++ // opening quote
 	start := p.i
-	// Fast path: no escapes, valid UTF-8.
+	// Fast path: no escapes, no control characters, valid UTF-8, checked a word at
+	// a time (string payloads are most of a sink's bytes).
+	if n := bytes.IndexByte(p.b[start:], '"'); n >= 0 {
+		s := p.b[start : start+n]
+		if bytes.IndexByte(s, '\\') < 0 && !hasControl(s) && utf8.Valid(s) {
+			p.i = start + n + 1
+			return string(s), nil
+		}
+	}
 	for p.i < len(p.b) {
 		c := p.b[p.i]
 		if c == '"' {
@@ -380,6 +390,26 @@ func (p *parser) string() (string, error) {
 		}
 	}
 	return "", p.fail("Unexpected end-of-input: was expecting closing quote for a string value")
+}
+
+// hasControl reports whether b holds a byte below 0x20.
+func hasControl(b []byte) bool {
+	const ones, highs, spaces = 0x0101010101010101, 0x8080808080808080, 0x2020202020202020
+	for len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b)
+		// A byte below 0x20 borrows into its high bit; bytes with the high bit
+		// already set are masked out by ^x (the classic "has less than" trick).
+		if (x-spaces)&^x&highs != 0 {
+			return true
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *parser) hex4() (rune, error) {
