@@ -3,7 +3,6 @@ package worker
 import (
 	"bytes"
 	"context"
-	"maps"
 	"sync"
 
 	"github.com/goconnect/goconnect/api/connect"
@@ -69,10 +68,11 @@ type offsetTracker struct {
 
 	mu    sync.Mutex
 	parts map[string]*partitionTrack
-	// lastPartition (a copy) and lastPart are the previous record's source
-	// partition: consecutive records of one partition are the common case, and
-	// comparing a small map is much cheaper than encoding it to find its key.
-	lastPartition map[string]any
+	// lastPartition (a copy, as entries) and lastPart are the previous record's
+	// source partition: consecutive records of one partition are the common case,
+	// and comparing a small map is much cheaper than encoding it to find its key.
+	lastPartition []partitionEntry
+	lastNil       bool // the previous partition was a nil map
 	lastPart      *partitionTrack
 }
 
@@ -83,7 +83,7 @@ func newOffsetTracker(connector string) *offsetTracker {
 // partition returns the track of a source partition, failing as storage.OffsetKey
 // does for a partition that cannot be encoded. Called by the task goroutine.
 func (t *offsetTracker) partition(partition map[string]any) (*partitionTrack, error) {
-	if t.lastPart != nil && samePartition(partition, t.lastPartition) {
+	if t.lastPart != nil && (partition == nil) == t.lastNil && samePartition(partition, t.lastPartition) {
 		return t.lastPart, nil
 	}
 	key, err := storage.OffsetKey(t.connector, partition)
@@ -98,18 +98,33 @@ func (t *offsetTracker) partition(partition map[string]any) (*partitionTrack, er
 	}
 	t.mu.Unlock()
 	// A copy: the task may reuse and change its map for a later record.
-	t.lastPartition, t.lastPart = maps.Clone(partition), p
+	t.lastPartition = t.lastPartition[:0]
+	for k, v := range partition {
+		if b, ok := v.([]byte); ok {
+			v = bytes.Clone(b)
+		}
+		t.lastPartition = append(t.lastPartition, partitionEntry{k, v})
+	}
+	t.lastNil, t.lastPart = partition == nil, p
 	return p, nil
 }
 
-// samePartition reports whether a and b encode to the same key. Values are the
-// primitives storage.OffsetKey accepts (it has checked b's).
-func samePartition(a, b map[string]any) bool {
-	if (a == nil) != (b == nil) || len(a) != len(b) {
+type partitionEntry struct {
+	key string
+	val any
+}
+
+// samePartition reports whether a holds exactly the entries of b (then both
+// encode to the same key; nil against empty is the caller's check). Values are the
+// primitives storage.OffsetKey accepts (it has checked b's). Iterating the slice
+// and looking up in the map avoids a map iteration per record.
+func samePartition(a map[string]any, b []partitionEntry) bool {
+	if len(a) != len(b) {
 		return false
 	}
-	for k, va := range a {
-		vb, ok := b[k]
+	for _, e := range b {
+		vb := e.val
+		va, ok := a[e.key]
 		if !ok {
 			return false
 		}
