@@ -45,6 +45,8 @@ type sourceRunner struct {
 	produceErr error
 
 	started bool
+	// render is r.p.renderSource, bound once instead of once per record.
+	render func(*connect.Record) *tolerance.Raw
 }
 
 func newSourceRunner(t *task, st connect.SourceTask, p *pipeline, connProps, taskProps map[string]string) (*sourceRunner, error) {
@@ -80,6 +82,7 @@ func newSourceRunner(t *task, st connect.SourceTask, p *pipeline, connProps, tas
 		connProps: connProps, errs: errs, creator: creator,
 		topics: newTopicTracker(t),
 	}
+	r.render = p.renderSource
 	r.committer, _ = st.(connect.SourceTaskCommitter)
 	r.recordCommitter, _ = st.(connect.RecordCommitter)
 	return r, nil
@@ -227,7 +230,7 @@ func (r *sourceRunner) send(recs []*connect.Record) error {
 			}
 		}
 		var s *submitted
-		subj := tolerance.Subject{Source: rec, Render: r.p.renderSource}
+		subj := tolerance.Subject{Source: rec, Render: r.render}
 		if r.errs.dlq != nil && part != nil {
 			s = r.tracker.submit(part, rec.SourceOffset)
 			subj.Done = func(err error) {
