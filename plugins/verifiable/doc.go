@@ -25,8 +25,8 @@
 //     stdout, which the worker's own logs share.
 //
 // The source task buffers its lines (Java prints each with System.out.println):
-// they are written at least every 100 ms, when the task waits for its throttle, on
-// each offset commit and on stop, in order and byte for byte, so printing no longer
+// they are written at most 100 ms after the oldest unwritten one, when 64 KiB are
+// waiting, when the task waits for its throttle, on each offset commit and on stop, in order and byte for byte, so printing no longer
 // bounds the task's rate.
 //
 // Where output differs from Java's: when a commit or flush line carries a Struct
