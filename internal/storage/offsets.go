@@ -40,6 +40,18 @@ func OffsetValue(offset map[string]any) ([]byte, error) {
 	return b, nil
 }
 
+// CheckOffsetValue fails exactly when OffsetValue would, without encoding: the
+// source runner checks every record's offset when it is sent, but encodes only the
+// ones it commits.
+func CheckOffsetValue(offset map[string]any) error {
+	for k, v := range offset {
+		if err := checkPrimitive(k, v); err != nil {
+			return fmt.Errorf("encode source offset: %w", err)
+		}
+	}
+	return nil
+}
+
 // ParseOffsetKey parses a key written by OffsetKey (or by Java Connect). It fails on
 // keys that are not a two-element array of a string and an object or null, which
 // Java skips when listing offsets.
@@ -164,8 +176,17 @@ func appendPrimitive(b []byte, k string, v any) ([]byte, error) {
 		b = base64.StdEncoding.AppendEncode(b, x)
 		return append(b, '"'), nil
 	default:
-		return nil, fmt.Errorf("offsets may only contain primitive types as values, %q is %T", k, v)
+		return nil, checkPrimitive(k, v)
 	}
+}
+
+// checkPrimitive fails for the values appendPrimitive cannot write.
+func checkPrimitive(k string, v any) error {
+	switch v.(type) {
+	case nil, bool, string, int, int8, int16, int32, int64, uint32, float32, float64, []byte:
+		return nil
+	}
+	return fmt.Errorf("offsets may only contain primitive types as values, %q is %T", k, v)
 }
 
 // appendJacksonDouble writes f as Jackson writes a Java double: Double.toString

@@ -109,6 +109,8 @@ type env struct {
 	acked    int            // RecordCommitter calls with metadata
 	block    chan struct{}  // closed by the test to release blocking tasks
 	sinkHook func([]*connect.Record) error
+	// flushHook, when set, is the sink task's Flush (the task is a Flusher).
+	flushHook func(offsets map[connect.TopicPartition]int64) error
 }
 
 func newEnv(t *testing.T) *env {
@@ -303,6 +305,16 @@ func (s *testSinkTask) Put(_ context.Context, recs []*connect.Record) error {
 }
 
 func (s *testSinkTask) Stop() error { return nil }
+
+func (s *testSinkTask) Flush(_ context.Context, offsets map[connect.TopicPartition]int64) error {
+	s.env.mu.Lock()
+	hook := s.env.flushHook
+	s.env.mu.Unlock()
+	if hook == nil {
+		return nil
+	}
+	return hook(offsets)
+}
 
 // stringConverter converts strings and []byte; with upper it upper-cases on the
 // way in, so tests can see which converter ran.

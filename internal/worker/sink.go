@@ -78,6 +78,7 @@ type sinkRunner struct {
 	started         bool
 	assigned        map[tp]bool
 	consumed        map[tp]bool  // a record of it was polled since assignment (kgo's SetOffsets needs one)
+	positioned      map[tp]bool  // committed holds where a rewind of it must go
 	current         map[tp]int64 // next offset after the records Put accepted
 	batch           []*connect.Record
 	batchNext       map[tp]int64 // next offsets covered by batch
@@ -95,7 +96,11 @@ type sinkRunner struct {
 	pollCancel context.CancelFunc
 	closing    bool
 	seeks      map[tp]int64 // SinkTaskContext.Offset requests not applied yet
-	committed  map[tp]int64 // last committed (or fetched at assignment) offsets
+	// committed holds the last committed offsets (or fetched at assignment): where
+	// a failed flush rewinds to. A partition the group had no offset for gets the
+	// offset of its first record polled (its reset position, Java's
+	// consumer.position at assignment) or of a seek.
+	committed map[tp]int64
 }
 
 func newSinkRunner(t *task, st connect.SinkTask, p *pipeline, connProps, taskProps map[string]string) (*sinkRunner, error) {
@@ -135,6 +140,7 @@ func newSinkRunner(t *task, st connect.SinkTask, p *pipeline, connProps, taskPro
 		maxPoll:    kafka.MaxPollRecords(cprops),
 		assigned:   map[tp]bool{},
 		consumed:   map[tp]bool{},
+		positioned: map[tp]bool{},
 		current:    map[tp]int64{},
 		batchNext:  map[tp]int64{},
 		taskPaused: map[tp]bool{},
@@ -302,6 +308,7 @@ func (r *sinkRunner) onAssigned(parts []tp) error {
 	for _, p := range parts {
 		r.assigned[p] = true
 		delete(r.consumed, p)
+		delete(r.positioned, p)
 	}
 	if r.targetPaused || r.redeliver {
 		r.cl.PauseFetchPartitions(toKgo(parts))
@@ -349,6 +356,7 @@ func (r *sinkRunner) forget(parts []tp) {
 		gone[p] = true
 		delete(r.assigned, p)
 		delete(r.consumed, p)
+		delete(r.positioned, p)
 		delete(r.current, p)
 		delete(r.batchNext, p)
 	}
@@ -564,6 +572,9 @@ func (r *sinkRunner) applySeeks() {
 		}
 		set[p.Topic][p.Partition] = kgo.EpochOffset{Epoch: -1, Offset: off}
 		r.current[p] = off
+		if _, ok := r.committed[p]; !ok {
+			r.committed[p] = off // nothing before the seek is delivered
+		}
 		delete(r.batchNext, p)
 		delete(r.seeks, p)
 	}
@@ -612,6 +623,9 @@ func (r *sinkRunner) collect(fetches kgo.Fetches) error {
 				continue
 			}
 		}
+		if !r.positioned[p] {
+			r.position(p, kr.Offset)
+		}
 		r.topics.record(kr.Topic)
 		// A skipped or dropped record still advances its partition's offset.
 		r.batchNext[p] = kr.Offset + 1
@@ -643,6 +657,18 @@ func (r *sinkRunner) collect(fetches kgo.Fetches) error {
 	return nil
 }
 
+// position makes sure a rewind of p has somewhere to go once its first record
+// since assignment is polled: without a committed offset (the group had none for
+// p) that record's offset is where the unflushed records start.
+func (r *sinkRunner) position(p tp, first int64) {
+	r.positioned[p] = true
+	r.mu.Lock()
+	if _, ok := r.committed[p]; !ok {
+		r.committed[p] = first
+	}
+	r.mu.Unlock()
+}
+
 func timestampType(kr *kgo.Record) connect.TimestampType {
 	if kr.Timestamp.UnixMilli() < 0 {
 		return connect.NoTimestampType
@@ -669,7 +695,6 @@ func (r *sinkRunner) convert(kr *kgo.Record, exec stageExec) (rec *connect.Recor
 	if rec.TimestampType != connect.NoTimestampType {
 		rec.Timestamp = kr.Timestamp
 	}
-	where := fmt.Sprintf("%s-%d@%d", kr.Topic, kr.Partition, kr.Offset)
 	if len(kr.Headers) > 0 {
 		rec.Headers = make([]connect.Header, len(kr.Headers))
 		if ok, err := exec.run(tolerance.StageHeaderConverter, r.p.headerClass, func() error {
@@ -682,29 +707,31 @@ func (r *sinkRunner) convert(kr *kgo.Record, exec stageExec) (rec *connect.Recor
 			}
 			return nil
 		}); !ok || err != nil {
-			return nil, false, wrapConvertSink(err, "headers", where)
+			return nil, false, wrapConvertSink(err, "headers", kr)
 		}
 	}
 	if ok, err := exec.run(tolerance.StageKeyConverter, r.p.keyClass, func() (err error) {
 		rec.KeySchema, rec.Key, err = r.p.key.ToConnectData(kr.Topic, rec.Headers, kr.Key)
 		return err
 	}); !ok || err != nil {
-		return nil, false, wrapConvertSink(err, "key", where)
+		return nil, false, wrapConvertSink(err, "key", kr)
 	}
 	if ok, err := exec.run(tolerance.StageValueConverter, r.p.valueClass, func() (err error) {
 		rec.ValueSchema, rec.Value, err = r.p.value.ToConnectData(kr.Topic, rec.Headers, kr.Value)
 		return err
 	}); !ok || err != nil {
-		return nil, false, wrapConvertSink(err, "value", where)
+		return nil, false, wrapConvertSink(err, "value", kr)
 	}
 	return rec, true, nil
 }
 
-func wrapConvertSink(err error, what, where string) error {
+// wrapConvertSink names the record only on failure: formatting its position for
+// every record cost more than some conversions.
+func wrapConvertSink(err error, what string, kr *kgo.Record) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("convert %s of record %s: %w", what, where, err)
+	return fmt.Errorf("convert %s of record %s-%d@%d: %w", what, kr.Topic, kr.Partition, kr.Offset, err)
 }
 
 // put gives the pending batch to the task (always, even empty, as Java does: tasks

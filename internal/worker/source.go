@@ -45,6 +45,8 @@ type sourceRunner struct {
 	produceErr error
 
 	started bool
+	// render is r.p.renderSource, bound once instead of once per record.
+	render func(*connect.Record) *tolerance.Raw
 }
 
 func newSourceRunner(t *task, st connect.SourceTask, p *pipeline, connProps, taskProps map[string]string) (*sourceRunner, error) {
@@ -80,6 +82,7 @@ func newSourceRunner(t *task, st connect.SourceTask, p *pipeline, connProps, tas
 		connProps: connProps, errs: errs, creator: creator,
 		topics: newTopicTracker(t),
 	}
+	r.render = p.renderSource
 	r.committer, _ = st.(connect.SourceTaskCommitter)
 	r.recordCommitter, _ = st.(connect.RecordCommitter)
 	return r, nil
@@ -216,20 +219,20 @@ func (r *sourceRunner) send(recs []*connect.Record) error {
 		if rec == nil {
 			continue
 		}
-		var key []byte
+		var part *partitionTrack
 		if rec.SourcePartition != nil || rec.SourceOffset != nil {
 			var err error
-			if key, err = storage.OffsetKey(r.t.id.Connector, rec.SourcePartition); err != nil {
+			if part, err = r.tracker.partition(rec.SourcePartition); err != nil {
 				return err
 			}
-			if _, err := storage.OffsetValue(rec.SourceOffset); err != nil {
+			if err := storage.CheckOffsetValue(rec.SourceOffset); err != nil {
 				return err
 			}
 		}
 		var s *submitted
-		subj := tolerance.Subject{Source: rec, Render: r.p.renderSource}
-		if r.errs.dlq != nil && key != nil {
-			s = r.tracker.submit(key, rec.SourceOffset)
+		subj := tolerance.Subject{Source: rec, Render: r.render}
+		if r.errs.dlq != nil && part != nil {
+			s = r.tracker.submit(part, rec.SourceOffset)
 			subj.Done = func(err error) {
 				if err != nil {
 					r.setFailure(err)
@@ -262,8 +265,8 @@ func (r *sourceRunner) send(recs []*connect.Record) error {
 			r.commitRecord(rec, nil)
 			continue
 		}
-		if s == nil && key != nil {
-			s = r.tracker.submit(key, rec.SourceOffset)
+		if s == nil && part != nil {
+			s = r.tracker.submit(part, rec.SourceOffset)
 		}
 		if err := r.creator.ensure(kr.Topic); err != nil {
 			return err

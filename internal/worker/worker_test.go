@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -124,10 +125,18 @@ func TestOffsetTrackerCommitsAckedPrefixOnly(t *testing.T) {
 	tr := newOffsetTracker("c")
 	ka, _ := storage.OffsetKey("c", map[string]any{"p": "a"})
 	kb, _ := storage.OffsetKey("c", map[string]any{"p": "b"})
-	a1 := tr.submit(ka, map[string]any{"o": 1})
-	a2 := tr.submit(ka, map[string]any{"o": 2})
-	b1 := tr.submit(kb, map[string]any{"o": 1})
-	a3 := tr.submit(ka, map[string]any{"o": 3})
+	submit := func(part string, o int) *submitted {
+		t.Helper()
+		p, err := tr.partition(map[string]any{"p": part})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr.submit(p, map[string]any{"o": o})
+	}
+	a1 := submit("a", 1)
+	a2 := submit("a", 2)
+	b1 := submit("b", 1)
+	a3 := submit("a", 3)
 
 	tr.ack(a2)
 	tr.ack(a3)
@@ -154,6 +163,96 @@ func TestOffsetTrackerCommitsAckedPrefixOnly(t *testing.T) {
 	}
 	if got, _, _ := tr.committable(); len(got) != 0 {
 		t.Errorf("nothing new: got %v", got)
+	}
+}
+
+// TestOffsetTrackerHoldsOnlyRecordsInFlight checks the memory bound: acked records
+// leave the queue on ack, not at the next commit, and out-of-order acks wait only
+// behind the record still in flight.
+func TestOffsetTrackerHoldsOnlyRecordsInFlight(t *testing.T) {
+	tr := newOffsetTracker("c")
+	part := map[string]any{"file": "f"}
+	var inFlight []*submitted
+	for i := range 100000 {
+		p, err := tr.partition(part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inFlight = append(inFlight, tr.submit(p, map[string]any{"pos": int64(i)}))
+		if len(inFlight) == 10 {
+			// Acked in reverse: only the last ack (of the oldest) advances.
+			for j := len(inFlight) - 1; j >= 0; j-- {
+				tr.ack(inFlight[j])
+			}
+			inFlight = inFlight[:0]
+		}
+		if q := len(tr.parts[tr.lastPart.key].queue); q > 10 {
+			t.Fatalf("after record %d the queue holds %d records, want at most the 10 in flight", i, q)
+		}
+	}
+	got, _, err := tr.committable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := storage.OffsetKey("c", part)
+	if diff := cmp.Diff(map[string][]byte{string(key): []byte(`{"pos":99999}`)}, got); diff != "" {
+		t.Error(diff)
+	}
+}
+
+// TestOffsetTrackerFailedRecordBlocksItsPartition: a record that is never acked (its
+// produce failed) keeps every later offset of its partition uncommitted, however
+// many later records are acked, while other partitions go on.
+func TestOffsetTrackerFailedRecordBlocksItsPartition(t *testing.T) {
+	tr := newOffsetTracker("c")
+	pa, _ := tr.partition(map[string]any{"p": "a"})
+	pb, _ := tr.partition(map[string]any{"p": "b"})
+	a1 := tr.submit(pa, map[string]any{"o": 1})
+	tr.ack(a1)
+	tr.submit(pa, map[string]any{"o": 2}) // fails: never acked
+	for i := 3; i < 5000; i++ {
+		tr.ack(tr.submit(pa, map[string]any{"o": i}))
+	}
+	tr.ack(tr.submit(pb, map[string]any{"o": 7}))
+	got, _, err := tr.committable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]byte{pa.key: []byte(`{"o":1}`), pb.key: []byte(`{"o":7}`)}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestOffsetTrackerPartitionIdentity: the partition of a record is found by value,
+// also when the task reuses and changes one map, and nil differs from empty.
+func TestOffsetTrackerPartitionIdentity(t *testing.T) {
+	tr := newOffsetTracker("c")
+	m := map[string]any{"file": "a"}
+	p1, _ := tr.partition(m)
+	m["file"] = "b" // the task reuses its map for another partition
+	p2, _ := tr.partition(m)
+	if p1 == p2 {
+		t.Error("a changed map kept the old partition")
+	}
+	if p3, _ := tr.partition(map[string]any{"file": "a"}); p3 != p1 {
+		t.Error("an equal map got another partition")
+	}
+	pNil, _ := tr.partition(nil)
+	pEmpty, _ := tr.partition(map[string]any{})
+	if pNil == pEmpty || pNil.key != `["c",null]` || pEmpty.key != `["c",{}]` {
+		t.Errorf("nil and empty partitions: %q %q", pNil.key, pEmpty.key)
+	}
+	if p, _ := tr.partition(map[string]any{"b": []byte("x")}); p == nil {
+		t.Error("bytes partition")
+	} else if q, _ := tr.partition(map[string]any{"b": []byte("x")}); q != p {
+		t.Error("equal bytes partition got another track")
+	}
+	if _, err := tr.partition(map[string]any{"x": []int{1}}); err == nil {
+		t.Error("a partition with a non-primitive value was accepted")
+	}
+	if err := storage.CheckOffsetValue(map[string]any{"x": struct{}{}}); err == nil {
+		t.Error("an offset with a non-primitive value was accepted")
 	}
 }
 
@@ -543,6 +642,48 @@ func TestSinkRetriableErrorRedeliversSameBatch(t *testing.T) {
 	}
 	if got := committedTotal(t, addr, "connect-snk"); got != 50 {
 		t.Errorf("committed = %d, want 50", got)
+	}
+}
+
+// TestSinkFailedFlushRedeliversWithoutCommittedOffset: a failed flush rewinds every
+// partition to the start of its unflushed records, also a partition whose group
+// has no committed offset yet (it started from auto.offset.reset), so the records
+// put before the failure are delivered again rather than skipped.
+func TestSinkFailedFlushRedeliversWithoutCommittedOffset(t *testing.T) {
+	c := cluster(t, 2, "in")
+	addr := c.ListenAddrs()[0]
+	produce(t, addr, "in", 40)
+	e := newEnv(t)
+	var beforeFailure map[string]int // values put before the failed flush
+	e.flushHook = func(offsets map[connect.TopicPartition]int64) error {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if beforeFailure != nil || len(e.received) < 40 {
+			return nil
+		}
+		beforeFailure = maps.Clone(e.received)
+		return errors.New("flush failed")
+	}
+	st := newStatuses()
+	w := newTestWorker(t, e, c, nil, st)
+	id := startSink(t, w, "snk")
+	checkFor(t, "records put before the failed flush delivered again", 20*time.Second, func() bool {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if beforeFailure == nil {
+			return false
+		}
+		for v, n := range beforeFailure {
+			if e.received[v] <= n {
+				return false
+			}
+		}
+		return true
+	})
+	checkFor(t, "offsets committed", 20*time.Second, func() bool { return committedTotal(t, addr, "connect-snk") == 40 })
+	w.StopTasks([]herder.TaskID{id})
+	if st.task(id).state == herder.StateFailed {
+		t.Errorf("a failed flush failed the task: %s", st.task(id).trace)
 	}
 }
 

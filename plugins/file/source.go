@@ -365,7 +365,12 @@ func (t *SourceTask) open(ctx context.Context) (bool, error) {
 // extract moves complete lines from buf to records, and reports whether records
 // reached batch.size (Java returns as soon as records.size() >= batchSize, so a
 // batch.size below 1 means one record per poll).
+//
+// The lines cut in one call were read together, so they share one timestamp (Java
+// reads the clock per line, microseconds apart; the clock is a visible share of
+// this loop's CPU in VMs without a fast clock source).
 func (t *SourceTask) extract(records *[]*connect.Record) bool {
+	var now time.Time
 	for {
 		if len(*records) >= max(t.batchSize, 1) {
 			return true
@@ -373,6 +378,9 @@ func (t *SourceTask) extract(records *[]*connect.Record) bool {
 		line, ok := t.extractLine()
 		if !ok {
 			return false
+		}
+		if now.IsZero() {
+			now = t.now()
 		}
 		var offset map[string]any
 		if t.filename == "" {
@@ -385,7 +393,7 @@ func (t *SourceTask) extract(records *[]*connect.Record) bool {
 			Partition:       -1,
 			ValueSchema:     data.StringSchema,
 			Value:           line,
-			Timestamp:       t.now(),
+			Timestamp:       now,
 			SourcePartition: t.partition,
 			SourceOffset:    offset,
 		})

@@ -23,6 +23,10 @@ type Converter struct {
 	// schemas caches parsed envelope schemas by their JSON text (Java's
 	// toConnectSchemaCache), bounded by schemas.cache.size.
 	schemas map[string]*data.Schema
+	// lastText and lastSchema are the cache entry the previous envelope used (a
+	// sink usually reads one schema over and over); cleared with the cache.
+	lastText   string
+	lastSchema *data.Schema
 }
 
 // New returns an unconfigured converter; Configure must be called before use.
@@ -58,6 +62,7 @@ func (c *Converter) configure(props map[string]string) error {
 	}
 	c.fixed = nil
 	c.schemas = map[string]*data.Schema{}
+	c.lastText, c.lastSchema = "", nil
 	if s.schemaContent != "" {
 		n, err := parseJSON([]byte(s.schemaContent))
 		if err != nil {
@@ -102,6 +107,17 @@ func (c *Converter) ToConnectData(topic string, headers []connect.Header, b []by
 	if b == nil {
 		return nil, nil, nil
 	}
+	if c.conf.schemasEnabled && c.fixed == nil {
+		if s, v, ok := c.cachedEnvelope(b); ok {
+			return s, v, nil
+		}
+	}
+	return c.toConnectFull(b)
+}
+
+// toConnectFull is ToConnectData without the fast path for cached schemas: it
+// parses the whole input into a tree, then converts it.
+func (c *Converter) toConnectFull(b []byte) (*data.Schema, any, error) {
 	n, err := parseJSON(b)
 	if err != nil {
 		return nil, nil, data.Errorf("Converting byte[] to Kafka Connect data failed due to serialization error: %s", err)
@@ -145,6 +161,7 @@ func (c *Converter) envelopeSchema(b []byte, sn *node) (*data.Schema, error) {
 	}
 	if len(c.schemas) >= max(c.conf.cacheSize, 1) {
 		clear(c.schemas)
+		c.lastText, c.lastSchema = "", nil
 	}
 	c.schemas[string(b[sn.start:sn.end])] = s
 	return s, nil

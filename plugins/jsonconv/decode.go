@@ -1,6 +1,8 @@
 package jsonconv
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -132,43 +134,62 @@ func (p *parser) value() (*node, error) {
 	if p.i >= len(p.b) {
 		return nil, p.fail("Unexpected end-of-input")
 	}
-	switch c := p.b[p.i]; {
-	case c == '{':
+	switch p.b[p.i] {
+	case '{':
 		return p.object()
-	case c == '[':
+	case '[':
 		return p.array()
+	}
+	n := &node{}
+	if err := p.scalar(n); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// scalar parses a string, number, true, false or null into n, which the caller
+// provides so that the decoder of cached envelopes can keep it off the heap.
+func (p *parser) scalar(n *node) error {
+	if p.i >= len(p.b) {
+		return p.fail("Unexpected end-of-input")
+	}
+	switch c := p.b[p.i]; {
 	case c == '"':
 		s, err := p.string()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return &node{kind: kindString, str: s}, nil
+		*n = node{kind: kindString, str: s}
+		return nil
 	case c == '-' || (c >= '0' && c <= '9'):
-		return p.number()
+		return p.number(n)
 	case c == 't':
-		return p.literal("true", &node{kind: kindBool, boolean: true})
+		*n = node{kind: kindBool, boolean: true}
+		return p.literal("true")
 	case c == 'f':
-		return p.literal("false", &node{kind: kindBool})
+		*n = node{kind: kindBool}
+		return p.literal("false")
 	case c == 'n':
-		return p.literal("null", &node{kind: kindNull})
+		*n = node{kind: kindNull}
+		return p.literal("null")
 	default:
-		return nil, p.fail("Unexpected character (%q)", c)
+		return p.fail("Unexpected character (%q)", c)
 	}
 }
 
-func (p *parser) literal(word string, n *node) (*node, error) {
+func (p *parser) literal(word string) error {
 	if len(p.b)-p.i < len(word) || string(p.b[p.i:p.i+len(word)]) != word {
-		return nil, p.fail("Unrecognized token")
+		return p.fail("Unrecognized token")
 	}
 	p.i += len(word)
 	// Jackson rejects "truex" but accepts "true]" or "true,".
 	if p.i < len(p.b) {
 		c := p.b[p.i]
 		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' {
-			return nil, p.fail("Unrecognized token")
+			return p.fail("Unrecognized token")
 		}
 	}
-	return n, nil
+	return nil
 }
 
 func (p *parser) enter() error {
@@ -281,7 +302,15 @@ func (p *parser) array() (*node, error) {
 func (p *parser) string() (string, error) {
 	p.i++ // opening quote
 	start := p.i
-	// Fast path: no escapes, valid UTF-8.
+	// Fast path: no escapes, no control characters, valid UTF-8, checked a word at
+	// a time (string payloads are most of a sink's bytes).
+	if n := bytes.IndexByte(p.b[start:], '"'); n >= 0 {
+		s := p.b[start : start+n]
+		if bytes.IndexByte(s, '\\') < 0 && !hasControl(s) && utf8.Valid(s) {
+			p.i = start + n + 1
+			return string(s), nil
+		}
+	}
 	for p.i < len(p.b) {
 		c := p.b[p.i]
 		if c == '"' {
@@ -363,6 +392,26 @@ func (p *parser) string() (string, error) {
 	return "", p.fail("Unexpected end-of-input: was expecting closing quote for a string value")
 }
 
+// hasControl reports whether b holds a byte below 0x20.
+func hasControl(b []byte) bool {
+	const ones, highs, spaces = 0x0101010101010101, 0x8080808080808080, 0x2020202020202020
+	for len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b)
+		// A byte below 0x20 borrows into its high bit; bytes with the high bit
+		// already set are masked out by ^x (the classic "has less than" trick).
+		if (x-spaces)&^x&highs != 0 {
+			return true
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
+}
+
 func (p *parser) hex4() (rune, error) {
 	if p.i+4 > len(p.b) {
 		return 0, p.fail("Unexpected end-of-input in character escape sequence")
@@ -375,7 +424,7 @@ func (p *parser) hex4() (rune, error) {
 	return rune(v), nil
 }
 
-func (p *parser) number() (*node, error) {
+func (p *parser) number(n *node) error {
 	start := p.i
 	if p.b[p.i] == '-' {
 		p.i++
@@ -385,7 +434,7 @@ func (p *parser) number() (*node, error) {
 		p.i++
 	}
 	if p.i == digits {
-		return nil, p.fail("Unexpected character, expected digit after minus sign")
+		return p.fail("Unexpected character, expected digit after minus sign")
 	}
 	isFloat := false
 	if p.i < len(p.b) && p.b[p.i] == '.' {
@@ -396,7 +445,7 @@ func (p *parser) number() (*node, error) {
 			p.i++
 		}
 		if p.i == fd {
-			return nil, p.fail("Unexpected character: Decimal point not followed by a digit")
+			return p.fail("Unexpected character: Decimal point not followed by a digit")
 		}
 	}
 	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
@@ -410,28 +459,47 @@ func (p *parser) number() (*node, error) {
 			p.i++
 		}
 		if p.i == ed {
-			return nil, p.fail("Unexpected character: Exponent indicator not followed by a digit")
+			return p.fail("Unexpected character: Exponent indicator not followed by a digit")
 		}
 	}
 	if p.i-start > maxNumberLength {
-		return nil, p.fail("Number value length (%d) exceeds the maximum allowed (%d)", p.i-start, maxNumberLength)
+		return p.fail("Number value length (%d) exceeds the maximum allowed (%d)", p.i-start, maxNumberLength)
+	}
+	if !isFloat && p.i-digits <= 18 {
+		// Up to 18 digits always fit in an int64: no string, no strconv.
+		var v int64
+		for _, d := range p.b[digits:p.i] {
+			v = v*10 + int64(d-'0')
+		}
+		if digits > start {
+			v = -v
+		}
+		*n = node{kind: kindLong, i64: v}
+		if v >= math.MinInt32 && v <= math.MaxInt32 {
+			n.kind = kindInt
+		}
+		return nil
 	}
 	lit := string(p.b[start:p.i])
 	if isFloat {
-		return &node{kind: kindDecimal, str: lit}, nil
+		*n = node{kind: kindDecimal, str: lit}
+		return nil
 	}
 	v, err := strconv.ParseInt(lit, 10, 64)
 	if err != nil {
 		var ne *strconv.NumError
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
-			return &node{kind: kindBigInt, str: lit}, nil
+			*n = node{kind: kindBigInt, str: lit}
+			return nil
 		}
-		return nil, p.fail("Invalid number")
+		return p.fail("Invalid number")
 	}
 	if v >= math.MinInt32 && v <= math.MaxInt32 {
-		return &node{kind: kindInt, i64: v}, nil
+		*n = node{kind: kindInt, i64: v}
+		return nil
 	}
-	return &node{kind: kindLong, i64: v}, nil
+	*n = node{kind: kindLong, i64: v}
+	return nil
 }
 
 // decimal returns the node's value as Java's JsonNode.decimalValue: exact, with the

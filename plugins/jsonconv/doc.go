@@ -13,4 +13,10 @@
 // package writes map[string]any entries in data.JavaHashMapOrder to keep round trips
 // byte-identical. Golden files under testdata/ were produced by the real Java
 // converter (see testdata/regen.sh).
+//
+// Reading an envelope whose schema text is already cached (every record of a sink
+// but the first) takes a fast path (cached.go) that skips over the schema text and
+// decodes the payload straight into Connect values; anything unusual falls back to
+// the full parse, so results and error messages are the same (cached_test.go
+// compares the two paths).
 package jsonconv

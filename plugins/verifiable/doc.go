@@ -24,6 +24,11 @@
 //     of standard output, so a test can read them without capturing the worker's
 //     stdout, which the worker's own logs share.
 //
+// The source task buffers its lines (Java prints each with System.out.println):
+// they are written at most 100 ms after the oldest unwritten one, when 64 KiB are
+// waiting, when the task waits for its throttle, on each offset commit and on stop, in order and byte for byte, so printing no longer
+// bounds the task's rate.
+//
 // Where output differs from Java's: when a commit or flush line carries a Struct
 // value (complete.record.data), Jackson cannot serialize it and Java prints "Bad
 // data can't be written as json: ..." instead of the line; goconnect writes the

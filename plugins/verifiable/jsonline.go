@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -23,7 +24,11 @@ type hashMap struct {
 	vals map[string]any
 }
 
-func newHashMap() *hashMap { return &hashMap{vals: map[string]any{}} }
+// newHashMap sizes for the seven keys of the longest line, so filling it does not
+// grow anything.
+func newHashMap() *hashMap {
+	return &hashMap{keys: make([]string, 0, 8), vals: make(map[string]any, 8)}
+}
 
 func (m *hashMap) put(k string, v any) {
 	if _, ok := m.vals[k]; !ok {
@@ -35,7 +40,7 @@ func (m *hashMap) put(k string, v any) {
 // appendJSON renders m as Jackson's ObjectMapper.writeValueAsString does.
 func (m *hashMap) appendJSON(b []byte) []byte {
 	b = append(b, '{')
-	for i, k := range data.JavaHashMapOrder(m.keys) {
+	for i, k := range hashMapOrder(m.keys) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -44,6 +49,65 @@ func (m *hashMap) appendJSON(b []byte) []byte {
 		b = appendValue(b, m.vals[k])
 	}
 	return append(b, '}')
+}
+
+// lineFormat prints lines of a fixed key list (in put order) as a hashMap of those
+// keys prints them, without building one: the source prints two such lines per
+// record.
+type lineFormat struct {
+	keys []string
+	perm []int // perm[i] is the index in keys of the i-th key printed
+}
+
+func newLineFormat(keys ...string) *lineFormat {
+	f := &lineFormat{keys: keys}
+	for _, k := range data.JavaHashMapOrder(keys) {
+		f.perm = append(f.perm, slices.Index(keys, k))
+	}
+	return f
+}
+
+// append renders the values of f.keys, in that order, as one JSON object.
+func (f *lineFormat) append(b []byte, vals ...any) []byte {
+	b = append(b, '{')
+	for i, j := range f.perm {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, f.keys[j])
+		b = append(b, ':')
+		b = appendValue(b, vals[j])
+	}
+	return append(b, '}')
+}
+
+type orderEntry struct{ keys, order []string }
+
+// orders memoizes data.JavaHashMapOrder for the few key lists the tasks print
+// (one per kind of line), which was a tenth of a source's CPU when computed per
+// line. Copy on write: readers never lock.
+var orders atomic.Pointer[[]orderEntry]
+
+// hashMapOrder is data.JavaHashMapOrder(keys); the result is shared, read only.
+func hashMapOrder(keys []string) []string {
+	old := orders.Load()
+	if old != nil {
+		for _, e := range *old {
+			if slices.Equal(e.keys, keys) {
+				return e.order
+			}
+		}
+	}
+	order := data.JavaHashMapOrder(keys)
+	if old == nil || len(*old) < 16 {
+		var next []orderEntry
+		if old != nil {
+			next = slices.Clone(*old)
+		}
+		next = append(next, orderEntry{slices.Clone(keys), order})
+		orders.CompareAndSwap(old, &next) // losing a race only costs a recomputation
+	}
+	return order
 }
 
 // appendValue renders a value as Jackson renders the Java object it stands for.
@@ -161,7 +225,13 @@ const hexDigits = "0123456789ABCDEF"
 // HTML characters and non-ASCII are written as they are.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
-	for i := 0; i < len(s); {
+	// The plain ASCII prefix (usually all of s) is copied as it is.
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] < utf8.RuneSelf && s[i] != '"' && s[i] != '\\' {
+		i++
+	}
+	b = append(b, s[:i]...)
+	for i < len(s) {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, n := utf8.DecodeRuneInString(s[i:])
@@ -195,38 +265,114 @@ func appendString(b []byte, s string) []byte {
 // output is where a task prints its JSON lines: stdout, or the goconnect `file` key.
 // Writes are serialized so lines from a source task's Poll and from CommitRecord
 // (another goroutine) never interleave.
+//
+// A buffered output (the source's: two lines per record) collects lines and writes
+// them at most every flushDelay, when maxBuffered bytes are waiting, and on flush
+// (the task's Commit, an idle Poll) and close: the same bytes with a write(2) per
+// thousand lines instead of per line, which bound the source by printing.
 type output struct {
-	mu sync.Mutex
-	w  io.Writer
-	f  *os.File // non-nil when w is a file this task opened
+	mu       sync.Mutex
+	w        io.Writer
+	f        *os.File // non-nil when w is a file this task opened
+	buffered bool
+	buf      []byte
+	timer    *time.Timer // flushes buf flushDelay after it stopped being empty
+	err      error       // a failed background write, returned by the next call
+	closed   bool
 }
 
+const (
+	flushDelay  = 100 * time.Millisecond
+	maxBuffered = 64 << 10
+)
+
 // openOutput returns the output for the file key ("" means stdout).
-func openOutput(file string, stdout io.Writer) (*output, error) {
+func openOutput(file string, stdout io.Writer, buffered bool) (*output, error) {
 	if file == "" {
 		if stdout == nil {
 			stdout = os.Stdout
 		}
-		return &output{w: stdout}, nil
+		return &output{w: stdout, buffered: buffered}, nil
 	}
 	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o666)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", file, err)
 	}
-	return &output{w: f, f: f}, nil
+	return &output{w: f, f: f, buffered: buffered}, nil
 }
 
-// write writes b, one or more complete lines, with a single write.
+// write writes b, one or more complete lines, with a single write, or buffers it.
 func (o *output) write(b []byte) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	_, err := o.w.Write(b)
+	if o.err != nil {
+		return o.err
+	}
+	if !o.buffered || o.closed {
+		_, err := o.w.Write(b)
+		return err
+	}
+	if len(o.buf) == 0 {
+		if o.timer == nil {
+			o.timer = time.AfterFunc(flushDelay, o.flushInBackground)
+		} else {
+			o.timer.Reset(flushDelay)
+		}
+	}
+	o.buf = append(o.buf, b...)
+	if len(o.buf) >= maxBuffered {
+		return o.flushLocked()
+	}
+	return nil
+}
+
+func (o *output) flushInBackground() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if err := o.flushLocked(); err != nil && o.err == nil {
+		o.err = err
+	}
+}
+
+// flush writes the buffered lines.
+func (o *output) flush() error {
+	if o == nil {
+		return nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.err != nil {
+		return o.err
+	}
+	return o.flushLocked()
+}
+
+func (o *output) flushLocked() error {
+	if len(o.buf) == 0 {
+		return nil
+	}
+	_, err := o.w.Write(o.buf)
+	o.buf = o.buf[:0]
 	return err
 }
 
+// close writes the buffered lines and closes the file, if any. Later writes (a
+// CommitRecord racing the stop) go straight to w.
 func (o *output) close() error {
-	if o == nil || o.f == nil {
+	if o == nil {
 		return nil
 	}
-	return o.f.Close()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.timer != nil {
+		o.timer.Stop()
+	}
+	err := o.flushLocked()
+	o.closed = true
+	if o.f != nil {
+		if cerr := o.f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
 }

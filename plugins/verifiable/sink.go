@@ -80,7 +80,7 @@ func (t *SinkTask) Start(_ connect.SinkTaskContext, props map[string]string) err
 	}
 	t.id = int32(id)
 	t.unflushed = map[connect.TopicPartition][]*hashMap{}
-	t.out, err = openOutput(props[FileConfig], t.stdout)
+	t.out, err = openOutput(props[FileConfig], t.stdout, false)
 	return err
 }
 

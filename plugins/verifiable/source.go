@@ -128,8 +128,9 @@ type SourceTask struct {
 }
 
 var (
-	_ connect.SourceTask      = (*SourceTask)(nil)
-	_ connect.RecordCommitter = (*SourceTask)(nil)
+	_ connect.SourceTask          = (*SourceTask)(nil)
+	_ connect.RecordCommitter     = (*SourceTask)(nil)
+	_ connect.SourceTaskCommitter = (*SourceTask)(nil)
 )
 
 // Start parses the task configuration as Java does (a bad id or throughput fails
@@ -168,7 +169,7 @@ func (t *SourceTask) Start(tc connect.SourceTaskContext, props map[string]string
 	t.starting = t.seqno
 	t.throttler = newThrottler(float64(throughput), t.now().UnixMilli(), t.now, t.sleep)
 	t.complete = strings.EqualFold(props[CompleteRecordDataConfig], "true")
-	t.out, err = openOutput(props[FileConfig], t.stdout)
+	t.out, err = openOutput(props[FileConfig], t.stdout, true)
 	return err
 }
 
@@ -183,18 +184,17 @@ func optional(props map[string]string, key string) any {
 // is cut short by ctx returns nothing.
 func (t *SourceTask) Poll(ctx context.Context) ([]*connect.Record, error) {
 	if t.throttler.shouldThrottle(t.seqno-t.starting, t.now()) {
+		// Idle: nothing to gain from holding the lines printed so far.
+		if err := t.out.flush(); err != nil {
+			return nil, fmt.Errorf("print: %w", err)
+		}
 		if err := t.throttler.throttle(ctx); err != nil {
 			return nil, nil
 		}
 	}
 	nowMs := t.now().UnixMilli()
-	m := newHashMap()
-	m.put("name", t.name)
-	m.put("task", t.id)
-	m.put("topic", t.topic)
-	m.put("time_ms", nowMs)
-	m.put("seqno", t.seqno)
-	if err := t.out.write(append(m.appendJSON(nil), '\n')); err != nil {
+	line := producedLine.append(make([]byte, 0, 160), t.name, t.id, t.topic, nowMs, t.seqno)
+	if err := t.out.write(append(line, '\n')); err != nil {
 		return nil, fmt.Errorf("print seqno %d: %w", t.seqno, err)
 	}
 	r := &connect.Record{
@@ -209,8 +209,8 @@ func (t *SourceTask) Poll(ctx context.Context) ([]*connect.Record, error) {
 	}
 	if t.complete {
 		s := data.NewStruct(completeValueSchema)
-		for _, k := range []string{"name", "task", "topic", "time_ms", "seqno"} {
-			if err := s.Put(k, m.vals[k]); err != nil {
+		for i, v := range []any{t.name, t.id, t.topic, nowMs, t.seqno} {
+			if err := s.Put(producedLine.keys[i], v); err != nil {
 				return nil, err
 			}
 		}
@@ -226,15 +226,18 @@ func asString(v any) string { s, _ := v.(string); return s }
 // was dropped: Java prints it either way). It may run on another goroutine than
 // Poll; it reads only fields fixed at Start.
 func (t *SourceTask) CommitRecord(r *connect.Record, _ *connect.RecordMetadata) error {
-	m := newHashMap()
-	m.put("name", t.name)
-	m.put("task", t.id)
-	m.put("topic", t.topic)
-	m.put("time_ms", t.now().UnixMilli())
-	m.put("seqno", r.Value)
-	m.put("committed", true)
-	return t.out.write(append(m.appendJSON(nil), '\n'))
+	line := committedLine.append(make([]byte, 0, 160), t.name, t.id, t.topic, t.now().UnixMilli(), r.Value, true)
+	return t.out.write(append(line, '\n'))
 }
 
-// Stop closes the output file, if any.
+// The source's lines: Java puts these keys into a HashMap in this order.
+var (
+	producedLine  = newLineFormat("name", "task", "topic", "time_ms", "seqno")
+	committedLine = newLineFormat("name", "task", "topic", "time_ms", "seqno", "committed")
+)
+
+// Commit writes the buffered lines; the runtime calls it after each offset commit.
+func (t *SourceTask) Commit() error { return t.out.flush() }
+
+// Stop writes the buffered lines and closes the output file, if any.
 func (t *SourceTask) Stop() error { return t.out.close() }

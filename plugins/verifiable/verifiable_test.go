@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -112,6 +113,11 @@ func TestSourceSeqnoResumesAndPrintsJavaJSON(t *testing.T) {
 		t.Fatalf("records (-want +got):\n%s", diff)
 	}
 	if err := task.CommitRecord(got[0], &connect.RecordMetadata{Topic: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	// The lines are buffered (the background flush waits flushDelay) until the
+	// runtime's Commit.
+	if err := task.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	// The key order is java.util.HashMap's, as Jackson writes it.
@@ -331,5 +337,35 @@ func TestConnectorConfigDeclaresOnlyFile(t *testing.T) {
 		if c.Version() != "4.3.1" {
 			t.Errorf("%T version = %q", c, c.Version())
 		}
+	}
+}
+
+// TestSourceOutputFlushedWithoutCommit: buffered lines reach the output on their own
+// (after flushDelay), without a Commit or Stop, and byte for byte.
+func TestSourceOutputFlushedWithoutCommit(t *testing.T) {
+	clk := &fakeClock{t: time.UnixMilli(t0)}
+	props := map[string]string{"name": "vs", "id": "0", "topic": "t", "throughput": "-1"}
+	out := &syncBuffer{}
+	task := &SourceTask{now: clk.now, sleep: clk.sleep, stdout: out}
+	if err := task.Start(&fakeSourceContext{props, fakeOffsets{}}, props); err != nil {
+		t.Fatal(err)
+	}
+	defer task.Stop()
+	var want strings.Builder
+	for i := range 3000 { // more than maxBuffered bytes: one write happens at once
+		if _, err := task.Poll(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&want, `{"task":0,"seqno":%d,"time_ms":1700000000000,"name":"vs","topic":"t"}`+"\n", i)
+	}
+	if n := len(out.String()); n == 0 || n == want.Len() {
+		t.Errorf("%d of %d bytes written before the background flush, want some but not all", n, want.Len())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for out.String() != want.String() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if diff := cmp.Diff(want.String(), out.String()); diff != "" {
+		t.Fatalf("stdout (-want +got):\n%s", diff)
 	}
 }
