@@ -346,9 +346,7 @@ func (h *Herder) loop() {
 		select {
 		case <-h.stopping:
 		case req := <-h.reqs:
-			if req.ctx.Err() == nil {
-				req.run()
-			}
+			h.runRequests(req)
 		case <-h.wake:
 		case <-h.rejoinCh:
 			h.rejoin = true
@@ -361,6 +359,29 @@ func (h *Herder) loop() {
 		}
 		for _, t := range timers {
 			t.Stop()
+		}
+	}
+}
+
+// maxBatch bounds how many waiting requests one loop iteration runs, so that a
+// steady stream of REST calls cannot hold a rebalance back for long.
+const maxBatch = 256
+
+// runRequests runs req and then every other request already waiting, before the
+// loop rebalances (Java's tick runs all due requests, then rejoins once). A burst
+// of concurrent connector creations thus costs one rebalance, not one each.
+func (h *Herder) runRequests(req request) {
+	for n := 0; ; n++ {
+		if req.ctx.Err() == nil {
+			req.run()
+		}
+		if n+1 >= maxBatch {
+			return
+		}
+		select {
+		case req = <-h.reqs:
+		default:
+			return
 		}
 	}
 }
