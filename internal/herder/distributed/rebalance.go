@@ -3,6 +3,7 @@ package distributed
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -58,6 +59,9 @@ func (h *Herder) rebalance() {
 	cancel()
 	j, err := h.mem.join(h.ctx, protos)
 	if err != nil {
+		if errors.Is(err, errCoordinatorUnreachable) {
+			h.revokeAll()
+		}
 		if h.ctx.Err() == nil {
 			h.log.Warn("Joining the group failed; retrying", "error", err)
 			h.backoffRejoin(time.Second)
@@ -341,4 +345,54 @@ func newSessionKey(algorithm string, bits int) (kafkastore.SessionKey, error) {
 		return kafkastore.SessionKey{}, fmt.Errorf("generate session key: %w", err)
 	}
 	return kafkastore.SessionKey{Key: b, Algorithm: algorithm, Created: time.Now()}, nil
+}
+
+// ---- coordinator loss ----
+
+// coordinatorCheckDue says when checkCoordinator is next due: while this worker
+// runs work, one heartbeat interval before a session timeout has passed without
+// an answer from the group coordinator.
+func (h *Herder) coordinatorCheckDue() (time.Duration, bool) {
+	if !h.joined || len(h.ownedConns)+len(h.ownedTasks) == 0 {
+		return 0, false
+	}
+	return max(h.cfg.SessionTimeout-h.cfg.HeartbeatInterval-h.mem.unreachableFor(), 0), true
+}
+
+// checkCoordinator is Java's WorkerCoordinator.poll with the coordinator unknown:
+// try to find it for one heartbeat interval and, if that fails, stop everything
+// this worker runs, so that a worker cut off from Kafka does not keep running
+// work the rest of the cluster reassigns once the broker evicts it (KAFKA-9184).
+//
+// Java starts that discovery once the session timed out, and reassignment waits
+// scheduled.rebalance.max.delay.ms (5 minutes) on the other side. goconnect's
+// default delay is 1 s (ADR 0001), so it starts discovery one heartbeat interval
+// earlier: the work is stopped by the time the broker can have evicted the member,
+// before the survivors can have been assigned it.
+func (h *Herder) checkCoordinator() {
+	if h.mem.unreachableFor() < h.cfg.SessionTimeout-h.cfg.HeartbeatInterval {
+		return // it answered meanwhile
+	}
+	ctx, cancel := context.WithTimeout(h.ctx, h.cfg.HeartbeatInterval)
+	err := h.mem.findCoordinator(ctx)
+	cancel()
+	if err == nil || h.ctx.Err() != nil {
+		return
+	}
+	h.log.Info("Broker coordinator was unreachable; revoking previous assignment to avoid running tasks while not being a member of the group",
+		"unreachable_ms", h.mem.unreachableFor().Milliseconds(), "error", err)
+	h.revokeAll()
+	h.rejoin = true
+}
+
+// revokeAll stops everything this worker runs and forgets its assignment, so the
+// next JoinGroup claims nothing (Java's onRevoked of the whole assignment and
+// assignmentSnapshot = null).
+func (h *Herder) revokeAll() {
+	if len(h.ownedConns)+len(h.ownedTasks) > 0 {
+		h.stopAll()
+	}
+	h.lastAssignment = nil
+	h.joined = false // not a member until the next successful round
+	h.mem.unstable()
 }
