@@ -151,10 +151,20 @@ func measure(ctx context.Context, o options, bin, bootstrap, dir string, n int) 
 		return r
 	}
 	logf("connectors=%d: starting %d workers", n, o.workers)
-	for range o.workers {
-		if _, err := c.start(ctx); err != nil {
+	// The first worker alone creates the internal topics: workers started together
+	// on topics that do not exist yet can fail their first read (UNKNOWN_TOPIC_OR_PARTITION
+	// from ListEndOffsets right after another worker created the topic).
+	for i := range o.workers {
+		w, err := c.start(ctx)
+		if err != nil {
 			r.err = err
 			return r
+		}
+		if i == 0 {
+			if _, err := w.waitReady(ctx, 2*time.Minute); err != nil {
+				r.err = err
+				return r
+			}
 		}
 	}
 	for _, w := range c.alive() {
