@@ -162,6 +162,7 @@ func StartDistributed(ctx context.Context, opts Options) (_ *Distributed, err er
 		Commit:                 commit,
 		Version:                version,
 		Logger:                 loggers.Logger("org.apache.kafka.connect.runtime.distributed.DistributedHerder"),
+		Loggers:                loggers,
 	})
 	if err != nil {
 		return nil, err

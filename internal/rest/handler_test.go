@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -447,6 +448,33 @@ func TestLoggersAPI(t *testing.T) {
 	runSteps(t, noAdmin, []step{
 		{"admin disabled", "GET", "/admin/loggers", "", "", 404, "", `{"error_code":404,"message":"HTTP 404 Not Found"}`, ""},
 	})
+}
+
+// clusterHerder is a herder with cluster-scoped logger levels (distributed mode).
+type clusterHerder struct {
+	*fakeHerder
+	got []string
+}
+
+func (c *clusterHerder) SetClusterLoggerLevel(_ context.Context, ns, level string) error {
+	c.got = append(c.got, ns+"="+level)
+	return nil
+}
+
+// A distributed herder publishes scope=cluster levels (as given) and this worker
+// does not set them itself: it applies them when it reads them back.
+func TestLoggersClusterScope(t *testing.T) {
+	l := &fakeLoggers{levels: map[string]herder.LoggerLevel{"root": {Level: "INFO"}}}
+	ch := &clusterHerder{fakeHerder: newFakeHerder(testRegistry())}
+	h := NewHandler(Options{Herder: ch, Loggers: l})
+	runSteps(t, h, []step{
+		{"put cluster", "PUT", "/admin/loggers/org.foo?scope=CLUSTER", `{"level":"debug"}`, "", 204, "", "", ""},
+		{"not set locally", "GET", "/admin/loggers/org.foo", "", "", 404, js, `{"error_code":404,"message":"Logger org.foo not found."}`, ""},
+		{"invalid level", "PUT", "/admin/loggers/org.foo?scope=cluster", `{"level":"LOUD"}`, "", 404, js, `{"error_code":404,"message":"invalid log level 'LOUD'."}`, ""},
+	})
+	if !slices.Equal(ch.got, []string{"org.foo=debug"}) {
+		t.Errorf("published %v, want [org.foo=debug]", ch.got)
+	}
 }
 
 func TestListenAddr(t *testing.T) {

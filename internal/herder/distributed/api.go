@@ -450,3 +450,30 @@ func (h *Herder) ValidateConfig(ctx context.Context, config map[string]string) (
 }
 
 var _ herder.Herder = (*Herder)(nil)
+
+// SetClusterLoggerLevel is PUT /admin/loggers/{name}?scope=cluster (KIP-976): any
+// worker writes logger-cluster-<namespace> to the config topic, without waiting to
+// read it back, and every worker applies the level when it reads the record
+// (OnConfigEvent). Records older than a worker's start are not applied, as in
+// Java: a worker that joins later keeps its configured levels.
+func (h *Herder) SetClusterLoggerLevel(ctx context.Context, namespace, level string) error {
+	if !h.started.Load() {
+		return errStopped
+	}
+	if err := h.configs.PutLoggerLevel(ctx, namespace, level); err != nil {
+		h.log.Error("Failed to write logger level to Kafka", "namespace", namespace, "error", err)
+		return fmt.Errorf("Error writing logger level to Kafka: %w", err)
+	}
+	return nil
+}
+
+func (h *Herder) applyLoggerLevel(namespace, level string) {
+	if h.cfg.Loggers == nil {
+		return
+	}
+	if _, err := h.cfg.Loggers.Set(namespace, level); err != nil {
+		h.log.Warn("Ignoring cluster logger level", "namespace", namespace, "level", level, "error", err)
+		return
+	}
+	h.log.Info("Applied cluster logger level", "namespace", namespace, "level", level)
+}

@@ -83,8 +83,16 @@ type Config struct {
 	ClusterID          string
 	Commit, Version    string
 	Logger             *slog.Logger
+	// Loggers applies the cluster-scoped logger levels read from the config topic
+	// (KIP-976); nil ignores them.
+	Loggers LoggerLevels
 	// HTTPClient sends internal requests to other workers (default: 30 s timeout).
 	HTTPClient *http.Client
+}
+
+// LoggerLevels sets a logger's level and its descendants' (*logging.Registry).
+type LoggerLevels interface {
+	Set(name, level string) ([]string, error)
 }
 
 // Herder is the distributed herder: Java's DistributedHerder. One goroutine (loop)
@@ -234,6 +242,13 @@ func New(cfg Config) (*Herder, error) {
 // OnConfigEvent is the kafkastore.ConfigStore event callback. It runs on the
 // store's goroutine: it queues the event and wakes the loop, never blocks.
 func (h *Herder) OnConfigEvent(ev kafkastore.ConfigEvent) {
+	if ev.Kind == kafkastore.LoggerLevelSet {
+		// Applied at once on the store's goroutine, as Java's onLoggingLevelUpdate:
+		// a level is worker-local state the loop does not own, and a rebalance in
+		// progress must not hold it back.
+		h.applyLoggerLevel(ev.Namespace, ev.Level)
+		return
+	}
 	h.evMu.Lock()
 	h.events = append(h.events, ev)
 	h.evMu.Unlock()
@@ -333,9 +348,12 @@ func (h *Herder) loop() {
 			timers = append(timers, t)
 			return t.C
 		}
-		var delayC, keyC, retryC <-chan time.Time
+		var delayC, keyC, retryC, lostC <-chan time.Time
 		if !h.delayAt.IsZero() {
 			delayC = timer(time.Until(h.delayAt))
+		}
+		if d, ok := h.coordinatorCheckDue(); ok {
+			lostC = timer(d)
 		}
 		if keyDue > 0 {
 			keyC = timer(keyDue)
@@ -346,9 +364,7 @@ func (h *Herder) loop() {
 		select {
 		case <-h.stopping:
 		case req := <-h.reqs:
-			if req.ctx.Err() == nil {
-				req.run()
-			}
+			h.runRequests(req)
 		case <-h.wake:
 		case <-h.rejoinCh:
 			h.rejoin = true
@@ -358,9 +374,34 @@ func (h *Herder) loop() {
 			h.rejoin = true
 		case <-keyC:
 		case <-retryC:
+		case <-lostC:
+			h.checkCoordinator()
 		}
 		for _, t := range timers {
 			t.Stop()
+		}
+	}
+}
+
+// maxBatch bounds how many waiting requests one loop iteration runs, so that a
+// steady stream of REST calls cannot hold a rebalance back for long.
+const maxBatch = 256
+
+// runRequests runs req and then every other request already waiting, before the
+// loop rebalances (Java's tick runs all due requests, then rejoins once). A burst
+// of concurrent connector creations thus costs one rebalance, not one each.
+func (h *Herder) runRequests(req request) {
+	for n := 0; ; n++ {
+		if req.ctx.Err() == nil {
+			req.run()
+		}
+		if n+1 >= maxBatch {
+			return
+		}
+		select {
+		case req = <-h.reqs:
+		default:
+			return
 		}
 	}
 }

@@ -172,6 +172,8 @@ type testCluster struct {
 	adm     *kadm.Client
 	reg     *registry.Registry // nil: connector classes are unknown
 	workers []*testWorker
+	// memberOpts are extra options of worker i's group membership client.
+	memberOpts map[int][]kgo.Opt
 }
 
 func newTestCluster(t *testing.T) *testCluster {
@@ -207,7 +209,7 @@ func (c *testCluster) start(i int) *testWorker {
 	}
 	url := "http://" + ln.Addr().String()
 	h, err := New(Config{
-		WorkerID: ln.Addr().String(), URL: url, GroupID: "connect-test", Client: c.opts,
+		WorkerID: ln.Addr().String(), URL: url, GroupID: "connect-test", Client: append(slices.Clone(c.opts), c.memberOpts[i]...),
 		SessionTimeout: 6 * time.Second, HeartbeatInterval: 200 * time.Millisecond,
 		RebalanceTimeout: 5 * time.Second, Protocol: protocol.Sessioned, MaxDelay: 500 * time.Millisecond,
 		Validate: func(map[string]string) (herder.ConfigInfos, error) { return herder.ConfigInfos{}, nil },

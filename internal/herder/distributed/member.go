@@ -28,10 +28,11 @@ type member struct {
 	sessionTimeout   time.Duration
 	rebalanceTimeout time.Duration
 
-	mu         sync.Mutex
-	memberID   string
-	generation int32
-	stable     bool // joined and synced: heartbeats are due
+	mu          sync.Mutex
+	memberID    string
+	generation  int32
+	stable      bool      // joined and synced: heartbeats are due
+	lastContact time.Time // last answer from the group coordinator (see contact)
 }
 
 // joined is the outcome of a JoinGroup round.
@@ -74,6 +75,7 @@ func (m *member) join(ctx context.Context, protocols []protocol.JoinProtocol) (j
 		resp, err := req.RequestWith(ctx, m.cl)
 		if err == nil {
 			err = kerr.ErrorForCode(resp.ErrorCode)
+			m.contact(err)
 		}
 		switch {
 		case err == nil:
@@ -96,6 +98,8 @@ func (m *member) join(ctx context.Context, protocols []protocol.JoinProtocol) (j
 			return joined{}, fmt.Errorf("join group %s: %w (a member of the group is not a Connect worker, or no common subprotocol)", m.group, err)
 		case ctx.Err() != nil:
 			return joined{}, fmt.Errorf("join group %s: %w", m.group, ctx.Err())
+		case m.unreachableFor() >= m.sessionTimeout:
+			return joined{}, fmt.Errorf("join group %s: %w: %w", m.group, errCoordinatorUnreachable, err)
 		case errors.As(err, new(*kerr.Error)) && !kerr.IsRetriable(err) &&
 			!errors.Is(err, kerr.RebalanceInProgress) && !errors.Is(err, kerr.NotCoordinator):
 			return joined{}, fmt.Errorf("join group %s: %w", m.group, err)
@@ -130,6 +134,7 @@ func (m *member) sync(ctx context.Context, j joined, assignments map[string][]by
 	if err != nil {
 		return nil, fmt.Errorf("sync group %s: %w: %w", m.group, errRejoin, err)
 	}
+	m.contact(kerr.ErrorForCode(resp.ErrorCode))
 	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
 		if errors.Is(err, kerr.UnknownMemberID) {
 			m.setID("")
@@ -159,6 +164,7 @@ func (m *member) heartbeat(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("heartbeat: %w", err)
 	}
+	m.contact(kerr.ErrorForCode(resp.ErrorCode))
 	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
 		if errors.Is(err, kerr.UnknownMemberID) || errors.Is(err, kerr.FencedInstanceID) {
 			m.setID("")
@@ -194,6 +200,56 @@ func (m *member) leave(ctx context.Context) error {
 	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil && !errors.Is(err, kerr.UnknownMemberID) {
 		return fmt.Errorf("leave group %s: %w", m.group, err)
 	}
+	return nil
+}
+
+// errCoordinatorUnreachable means the group coordinator has not answered for a
+// session timeout: the broker may have evicted this member already.
+var errCoordinatorUnreachable = errors.New("group coordinator unreachable")
+
+// contact records that the group coordinator answered a request with code err.
+// NOT_COORDINATOR and COORDINATOR_NOT_AVAILABLE are no contact: Java marks the
+// coordinator unknown on them.
+func (m *member) contact(err error) {
+	if errors.Is(err, kerr.NotCoordinator) || errors.Is(err, kerr.CoordinatorNotAvailable) {
+		return
+	}
+	m.mu.Lock()
+	m.lastContact = time.Now()
+	m.mu.Unlock()
+}
+
+// unreachableFor is how long the coordinator has not answered (since the member
+// was created, if it never did).
+func (m *member) unreachableFor() time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.lastContact.IsZero() {
+		return 0
+	}
+	return time.Since(m.lastContact)
+}
+
+// findCoordinator is Java's ensureCoordinatorReady with a timer: one
+// FindCoordinator round for the group, bounded by ctx. Success counts as contact.
+func (m *member) findCoordinator(ctx context.Context) error {
+	req := kmsg.NewPtrFindCoordinatorRequest()
+	req.CoordinatorKey = m.group
+	req.CoordinatorKeys = []string{m.group}
+	resp, err := req.RequestWith(ctx, m.cl)
+	if err != nil {
+		return fmt.Errorf("find coordinator of group %s: %w", m.group, err)
+	}
+	code := resp.ErrorCode
+	for _, c := range resp.Coordinators {
+		if c.Key == m.group {
+			code = c.ErrorCode
+		}
+	}
+	if err := kerr.ErrorForCode(code); err != nil {
+		return fmt.Errorf("find coordinator of group %s: %w", m.group, err)
+	}
+	m.contact(nil)
 	return nil
 }
 

@@ -3,9 +3,11 @@ package distributed
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/goconnect/goconnect/internal/herder"
@@ -56,8 +58,18 @@ func (h *Herder) rebalance() {
 		h.log.Warn("Failed to flush statuses before joining", "error", err)
 	}
 	cancel()
-	j, err := h.mem.join(h.ctx, protos)
+	// The round can block for long (the coordinator holds JoinGroup until every
+	// member rejoined; the client retries a broker it cannot reach): watch the
+	// coordinator meanwhile, as between rounds.
+	rctx, lost := context.WithCancelCause(h.ctx)
+	defer lost(nil)
+	stopWatch := h.watchCoordinator(rctx, lost)
+	defer stopWatch()
+	j, err := h.mem.join(rctx, protos)
 	if err != nil {
+		if errors.Is(err, errCoordinatorUnreachable) || errors.Is(context.Cause(rctx), errCoordinatorUnreachable) {
+			h.revokeAll("during a rebalance", err)
+		}
 		if h.ctx.Err() == nil {
 			h.log.Warn("Joining the group failed; retrying", "error", err)
 			h.backoffRejoin(time.Second)
@@ -79,8 +91,12 @@ func (h *Herder) rebalance() {
 			return
 		}
 	}
-	b, err := h.mem.sync(h.ctx, j, assignments)
+	b, err := h.mem.sync(rctx, j, assignments)
+	stopWatch()
 	if err != nil {
+		if errors.Is(context.Cause(rctx), errCoordinatorUnreachable) {
+			h.revokeAll("during a rebalance", err)
+		}
 		if h.ctx.Err() == nil {
 			h.log.Info("Sync failed; rejoining", "error", err)
 			h.rejoin = true
@@ -341,4 +357,97 @@ func newSessionKey(algorithm string, bits int) (kafkastore.SessionKey, error) {
 		return kafkastore.SessionKey{}, fmt.Errorf("generate session key: %w", err)
 	}
 	return kafkastore.SessionKey{Key: b, Algorithm: algorithm, Created: time.Now()}, nil
+}
+
+// ---- coordinator loss ----
+
+// coordinatorCheckDue says when checkCoordinator is next due: while this worker
+// runs work, one heartbeat interval before a session timeout has passed without
+// an answer from the group coordinator.
+func (h *Herder) coordinatorCheckDue() (time.Duration, bool) {
+	if !h.joined || len(h.ownedConns)+len(h.ownedTasks) == 0 {
+		return 0, false
+	}
+	return max(h.cfg.SessionTimeout-h.cfg.HeartbeatInterval-h.mem.unreachableFor(), 0), true
+}
+
+// checkCoordinator is Java's WorkerCoordinator.poll with the coordinator unknown:
+// try to find it for one heartbeat interval and, if that fails, stop everything
+// this worker runs, so that a worker cut off from Kafka does not keep running
+// work the rest of the cluster reassigns once the broker evicts it (KAFKA-9184).
+//
+// Java starts that discovery once the session timed out, and reassignment waits
+// scheduled.rebalance.max.delay.ms (5 minutes) on the other side. goconnect's
+// default delay is 1 s (ADR 0001), so it starts discovery one heartbeat interval
+// earlier: the work is stopped by the time the broker can have evicted the member,
+// before the survivors can have been assigned it.
+func (h *Herder) checkCoordinator() {
+	if h.mem.unreachableFor() < h.cfg.SessionTimeout-h.cfg.HeartbeatInterval {
+		return // it answered meanwhile
+	}
+	ctx, cancel := context.WithTimeout(h.ctx, h.cfg.HeartbeatInterval)
+	err := h.mem.findCoordinator(ctx)
+	cancel()
+	if err == nil || h.ctx.Err() != nil {
+		return
+	}
+	h.revokeAll("between rebalances", err)
+	h.rejoin = true
+}
+
+// watchCoordinator runs checkCoordinator's test on its own goroutine while the
+// loop is inside a group round, and cancels ctx with errCoordinatorUnreachable
+// when the coordinator is lost and this worker runs work; the loop then revokes.
+// The returned function stops the watch and waits for it (idempotent).
+func (h *Herder) watchCoordinator(ctx context.Context, lost context.CancelCauseFunc) func() {
+	if len(h.ownedConns)+len(h.ownedTasks) == 0 {
+		return func() {}
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	threshold := h.cfg.SessionTimeout - h.cfg.HeartbeatInterval
+	go func() {
+		defer close(done)
+		t := time.NewTicker(max(h.cfg.HeartbeatInterval/2, 10*time.Millisecond))
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if h.mem.unreachableFor() < threshold {
+				continue
+			}
+			fctx, cancel := context.WithTimeout(ctx, h.cfg.HeartbeatInterval)
+			err := h.mem.findCoordinator(fctx)
+			cancel()
+			if err != nil && ctx.Err() == nil {
+				lost(fmt.Errorf("%w: %w", errCoordinatorUnreachable, err))
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() { close(stop) })
+		<-done
+	}
+}
+
+// revokeAll stops everything this worker runs and forgets its assignment, so the
+// next JoinGroup claims nothing (Java's onRevoked of the whole assignment and
+// assignmentSnapshot = null).
+func (h *Herder) revokeAll(when string, cause error) {
+	if len(h.ownedConns)+len(h.ownedTasks) > 0 {
+		h.log.Info("Broker coordinator was unreachable; revoking previous assignment to avoid running tasks while not being a member of the group",
+			"when", when, "unreachable_ms", h.mem.unreachableFor().Milliseconds(), "connectors", len(h.ownedConns),
+			"tasks", len(h.ownedTasks), "error", cause)
+		h.stopAll()
+	}
+	h.lastAssignment = nil
+	h.joined = false // not a member until the next successful round
+	h.mem.unstable()
 }
