@@ -75,6 +75,16 @@ func Parse(m Mode, props map[string]string) (*Config, error) {
 		return nil, err
 	}
 	c := &Config{Mode: m, Values: vals, Props: props}
+	// Exactly-once source (KIP-618) is not implemented. Java only reads the key in
+	// distributed mode; there, a worker that accepted "enabled" or "preparing" and
+	// silently delivered at-least-once would break the guarantee its operator asked
+	// for, so it refuses to start instead.
+	if m == Distributed && !strings.EqualFold(vals.String(ExactlyOnceSourceSupport), "disabled") {
+		eos := vals.String(ExactlyOnceSourceSupport)
+		return nil, &config.Error{Name: ExactlyOnceSourceSupport, Message: fmt.Sprintf(
+			"Invalid value %s for configuration %s: goconnect does not support exactly-once source connectors yet (KIP-618); "+
+				"set it to disabled (sources then deliver at least once)", eos, ExactlyOnceSourceSupport)}
+	}
 	if c.listeners, err = parseListeners(vals.List(Listeners)); err != nil {
 		return nil, err
 	}

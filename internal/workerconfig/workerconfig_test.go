@@ -2,6 +2,7 @@ package workerconfig
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -209,4 +210,38 @@ func TestAdminListeners(t *testing.T) {
 	if ls, set := c.AdminListeners(); !set || len(ls) != 1 || ls[0].Addr() != "localhost:9093" {
 		t.Errorf("admin.listeners: %v %v", ls, set)
 	}
+}
+
+// TestExactlyOnceSourceRefused: a distributed worker asked for exactly-once source
+// refuses to start rather than silently delivering at least once; standalone mode
+// ignores the key, as Java does.
+func TestExactlyOnceSourceRefused(t *testing.T) {
+	for _, v := range []string{"enabled", "PREPARING"} {
+		p := minimalDistributed()
+		p[ExactlyOnceSourceSupport] = v
+		_, err := Parse(Distributed, p)
+		if err == nil || !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), "does not support exactly-once source") {
+			t.Errorf("%s: err = %v, want the KIP-618 refusal", v, err)
+		}
+	}
+	p := minimalDistributed()
+	p[ExactlyOnceSourceSupport] = "disabled"
+	if _, err := Parse(Distributed, p); err != nil {
+		t.Errorf("disabled: %v", err)
+	}
+	p = minimal()
+	p[ExactlyOnceSourceSupport] = "enabled"
+	if _, err := Parse(Standalone, p); err != nil {
+		t.Errorf("standalone ignores the key: %v", err)
+	}
+}
+
+func minimalDistributed() map[string]string {
+	p := minimal()
+	delete(p, OffsetStorageFileFilename)
+	p[GroupID] = "connect-cluster"
+	p[OffsetStorageTopic] = "connect-offsets"
+	p[ConfigStorageTopic] = "connect-configs"
+	p[StatusStorageTopic] = "connect-status"
+	return p
 }
