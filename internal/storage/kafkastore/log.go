@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -191,17 +192,11 @@ func (l *Log) ReadToEnd(ctx context.Context) error {
 	if l.readComm {
 		list = l.adm.ListCommittedOffsets
 	}
-	ends, err := list(ctx, l.topic)
-	if err == nil {
-		err = ends.Error()
-	}
+	ends, err := listRetrying(ctx, list, l.topic)
 	if err != nil {
 		return fmt.Errorf("list end offsets of %s: %w", l.topic, err)
 	}
-	starts, err := l.adm.ListStartOffsets(ctx, l.topic)
-	if err == nil {
-		err = starts.Error()
-	}
+	starts, err := listRetrying(ctx, l.adm.ListStartOffsets, l.topic)
 	if err != nil {
 		return fmt.Errorf("list start offsets of %s: %w", l.topic, err)
 	}
@@ -312,4 +307,28 @@ func (l *Log) Close() {
 	}
 	l.prod.Close()
 	l.cons.Close()
+}
+
+// listRetrying lists a topic's offsets, retrying retriable broker errors until ctx
+// ends. Workers started together race to create the internal topics: right after
+// another worker created one, its partitions can still answer
+// UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE for a moment, which must not
+// make this worker exit (Java's KafkaBasedLog retries them the same way).
+func listRetrying(ctx context.Context, list func(context.Context, ...string) (kadm.ListedOffsets, error), topic string) (kadm.ListedOffsets, error) {
+	backoff := 50 * time.Millisecond
+	for {
+		offs, err := list(ctx, topic)
+		if err == nil {
+			err = offs.Error()
+		}
+		if err == nil || !kerr.IsRetriable(err) {
+			return offs, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, time.Second)
+	}
 }

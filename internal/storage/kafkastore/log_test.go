@@ -1,10 +1,14 @@
 package kafkastore
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
 
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -107,5 +111,35 @@ func TestPartitionerIsJavas(t *testing.T) {
 		if want := javaPartition([]byte(k), goldenOffsetsPar); got[k] != want {
 			t.Errorf("key %q: franz-go partition %d, Java %d", k, got[k], want)
 		}
+	}
+}
+
+// TestListRetryingRetriesTopicRace: the offsets listing behind ReadToEnd rides out the
+// moment after another worker created the topic (UNKNOWN_TOPIC_OR_PARTITION), but
+// gives up at once on a non-retriable error.
+func TestListRetryingRetriesTopicRace(t *testing.T) {
+	ctx := testCtx(t)
+	calls := 0
+	racy := func(context.Context, ...string) (kadm.ListedOffsets, error) {
+		calls++
+		if calls < 3 {
+			return nil, kerr.UnknownTopicOrPartition
+		}
+		return kadm.ListedOffsets{"t": {0: {Topic: "t", Partition: 0, Offset: 7}}}, nil
+	}
+	offs, err := listRetrying(ctx, racy, "t")
+	if err != nil || calls != 3 {
+		t.Fatalf("err = %v after %d calls, want success on the 3rd", err, calls)
+	}
+	if o, _ := offs.Lookup("t", 0); o.Offset != 7 {
+		t.Fatalf("offset = %d, want 7", o.Offset)
+	}
+	calls = 0
+	denied := func(context.Context, ...string) (kadm.ListedOffsets, error) {
+		calls++
+		return nil, kerr.TopicAuthorizationFailed
+	}
+	if _, err := listRetrying(ctx, denied, "t"); !errors.Is(err, kerr.TopicAuthorizationFailed) || calls != 1 {
+		t.Fatalf("err = %v after %d calls, want TOPIC_AUTHORIZATION_FAILED at once", err, calls)
 	}
 }
