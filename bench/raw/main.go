@@ -29,7 +29,9 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	_ "github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
@@ -128,30 +130,71 @@ func produceFile(ctx context.Context, bootstrap, topic, file string) error {
 	return firstErr
 }
 
-// produceSeq writes what VerifiableSource writes: key = task id (INT32), value = seqno (INT64).
+// produceSeq does VerifiableSource's work: key = task id (INT32), value = seqno
+// (INT64), and the two JSON lines per record its task prints to stdout (one when the
+// record is produced, one when Kafka acknowledged it), in the key order of Java's
+// HashMap. The printing is part of the connector's contract (Kafka's system tests
+// read it), so the raw limit does it too, buffered.
 func produceSeq(ctx context.Context, bootstrap, topic string, n int64) error {
 	cl, err := producer(bootstrap, topic)
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	key := []byte(`{"schema":{"type":"int32","optional":false},"payload":0}`)
-	var firstErr error
-	failed := func(_ *kgo.Record, err error) {
+	const seqPrefix = `{"schema":{"type":"int64","optional":false},"payload":`
+	var (
+		mu       sync.Mutex // guards out, ackLine and firstErr: acks run on franz-go's goroutine
+		out      = bufio.NewWriterSize(os.Stdout, 64<<10)
+		ackLine  = make([]byte, 0, 160)
+		firstErr error
+	)
+	defer out.Flush()
+	name := strconv.Quote("raw")
+	quotedTopic := strconv.Quote(topic)
+	line := func(b []byte, committed bool, seq int64) []byte {
+		b = append(b, '{')
+		if committed {
+			b = append(b, `"committed":true,`...)
+		}
+		b = append(b, `"task":0,"seqno":`...)
+		b = strconv.AppendInt(b, seq, 10)
+		b = append(b, `,"time_ms":`...)
+		b = strconv.AppendInt(b, time.Now().UnixMilli(), 10)
+		b = append(b, `,"name":`...)
+		b = append(b, name...)
+		b = append(b, `,"topic":`...)
+		b = append(b, quotedTopic...)
+		return append(b, "}\n"...)
+	}
+	acked := func(r *kgo.Record, err error) {
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil && firstErr == nil {
 			firstErr = err
 		}
+		// The seqno is the value's payload: {"schema":...,"payload":<seqno>}.
+		seq, _ := strconv.ParseInt(string(r.Value[len(seqPrefix):len(r.Value)-1]), 10, 64)
+		ackLine = line(ackLine[:0], true, seq)
+		out.Write(ackLine)
 	}
+	key := []byte(`{"schema":{"type":"int32","optional":false},"payload":0}`)
+	scratch := make([]byte, 0, 160)
 	for i := int64(0); i < n; i++ {
 		v := make([]byte, 0, 64)
-		v = append(v, `{"schema":{"type":"int64","optional":false},"payload":`...)
+		v = append(v, seqPrefix...)
 		v = strconv.AppendInt(v, i, 10)
 		v = append(v, '}')
-		cl.Produce(ctx, &kgo.Record{Key: key, Value: v}, failed)
+		mu.Lock()
+		scratch = line(scratch[:0], false, i)
+		out.Write(scratch)
+		mu.Unlock()
+		cl.Produce(ctx, &kgo.Record{Key: key, Value: v}, acked)
 	}
 	if err := cl.Flush(ctx); err != nil {
 		return err
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	return firstErr
 }
 
