@@ -101,6 +101,12 @@ func TestJDBCFanOutOneTopicIntoTwoTables(t *testing.T) {
 		if err != nil || n != ids {
 			return fmt.Errorf("mariadb %s: %d rows (%v), want %d", myTable, n, err, ids)
 		}
+		// The row count reaches ids after the first round already: wait until the
+		// second round's upserts were applied too.
+		var second int
+		if err := my.QueryRow("SELECT COUNT(*) FROM " + myTable + " WHERE item LIKE 'item-%-1'").Scan(&second); err != nil || second != ids {
+			return fmt.Errorf("mariadb %s: %d rows of the second round (%v), want %d", myTable, second, err, ids)
+		}
 		return nil
 	})
 	var item string
