@@ -223,7 +223,8 @@ type openWriters interface {
 var errNoTxnVisibility = errors.New("other sessions' transactions are not visible to this user")
 
 // errStaleTxnView says the list of open transactions could not be read fresh
-// (MySQL's innodb_trx cache); the poll is retried.
+// (MySQL's innodb_trx cache, kept stale by another session reading it more often
+// than every 100 ms); the poll is retried, for staleTxnViewLimit at most.
 var errStaleTxnView = errors.New("the list of open transactions stayed stale; retrying")
 
 // dialectFor picks the dialect by dialect.name, else by the URL's subprotocol.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -205,18 +206,36 @@ func (mysqlDialect) currentTime(ctx context.Context, db *sql.DB) (time.Time, err
 // whole seconds and is taken when InnoDB joins the statement, just after NOW() was
 // fixed: the caller's one-second margin covers both.
 //
-// InnoDB serves innodb_trx from a cache that is refreshed only when it was not
-// read for 100 ms, so it can be arbitrarily old while sessions keep reading it.
-// The query therefore runs inside a transaction of its own, started first, and
-// carries a marker of its own: the answer is fresh when it lists that
-// transaction running that very query (the pooled connection, and so
-// CONNECTION_ID(), is the same for every poll).
+// InnoDB serves innodb_trx from a cache that is refreshed only when nobody read it
+// for 100 ms, so it can be arbitrarily old while sessions keep reading it. The
+// query therefore runs inside a transaction of its own and carries a marker of its
+// own: the answer is fresh when it lists that transaction running that very query.
+// Reads of one server are serialized across the tasks of this process (trxViews),
+// and a fresh answer whose query began after a waiting task asked is that task's
+// answer too: otherwise tasks polling one server together (tasks.max > 1, several
+// connectors) would keep the cache from ever refreshing.
 func (mysqlDialect) oldestWriter(ctx context.Context, db *sql.DB) (time.Time, bool, error) {
+	asked := time.Now()
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return time.Time{}, false, err
 	}
 	defer conn.Close()
+	var host string
+	var port int64
+	if err := conn.QueryRowContext(ctx, "SELECT @@hostname, @@port").Scan(&host, &port); err != nil {
+		return time.Time{}, false, err
+	}
+	v := trxViewOf(net.JoinHostPort(host, strconv.FormatInt(port, 10)))
+	select {
+	case v.sem <- struct{}{}:
+	case <-ctx.Done():
+		return time.Time{}, false, ctx.Err()
+	}
+	defer func() { <-v.sem }()
+	if v.read.After(asked) {
+		return v.start, v.ok, nil
+	}
 	if _, err := conn.ExecContext(ctx, "START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
 		return time.Time{}, false, err
 	}
@@ -225,6 +244,7 @@ func (mysqlDialect) oldestWriter(ctx context.Context, db *sql.DB) (time.Time, bo
 	for try := 0; ; try++ {
 		var fresh sql.NullBool
 		var secs sql.NullInt64
+		began := time.Now()
 		err := conn.QueryRowContext(ctx, `SELECT /* goconnect `+marker+` */
 MAX(trx_mysql_thread_id = CONNECTION_ID() AND trx_query LIKE '%goconnect `+marker+` */%'),
 UNIX_TIMESTAMP(MIN(CASE WHEN trx_mysql_thread_id <> CONNECTION_ID() AND trx_autocommit_non_locking = 0
@@ -234,10 +254,11 @@ FROM information_schema.innodb_trx`).Scan(&fresh, &secs)
 		case err != nil:
 			return time.Time{}, false, err
 		case fresh.Valid && fresh.Bool:
-			if !secs.Valid {
-				return time.Time{}, false, nil
+			v.read, v.ok, v.start = began, secs.Valid, time.Time{}
+			if secs.Valid {
+				v.start = time.Unix(secs.Int64, 0).UTC()
 			}
-			return time.Unix(secs.Int64, 0).UTC(), true, nil
+			return v.start, v.ok, nil
 		case try == 4:
 			return time.Time{}, false, errStaleTxnView
 		}
@@ -247,6 +268,26 @@ FROM information_schema.innodb_trx`).Scan(&fresh, &secs)
 		case <-time.After(110 * time.Millisecond):
 		}
 	}
+}
+
+// trxView is the last fresh innodb_trx answer of one server, shared by this
+// process's tasks; sem (one slot) serializes the reads and guards the rest.
+type trxView struct {
+	sem   chan struct{}
+	read  time.Time // local clock when the fresh answer's query began
+	start time.Time
+	ok    bool
+}
+
+// trxViews maps "host:port" (as the server names itself) to its *trxView.
+var trxViews sync.Map
+
+func trxViewOf(server string) *trxView {
+	if v, ok := trxViews.Load(server); ok {
+		return v.(*trxView)
+	}
+	v, _ := trxViews.LoadOrStore(server, &trxView{sem: make(chan struct{}, 1)})
+	return v.(*trxView)
 }
 
 func (mysqlDialect) autoIncrement(ctx context.Context, db *sql.DB, t tableID) (string, error) {

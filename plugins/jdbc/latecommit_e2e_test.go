@@ -4,9 +4,12 @@ package jdbc
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -157,4 +160,46 @@ func pollFor(t *testing.T, task *SourceTask, d time.Duration, offsets memOffsets
 		out = append(out, recs...)
 	}
 	return out
+}
+
+// TestMariaDBOpenWritersConcurrentReaders: several tasks of one worker reading the
+// open transactions of one MariaDB server at once all get fresh answers. Each read
+// of innodb_trx resets InnoDB's 100 ms refresh timer, so readers that interleave
+// can keep its cache stale; reads are serialized per server and a fresh answer is
+// shared with the tasks that asked before it was read.
+func TestMariaDBOpenWritersConcurrentReaders(t *testing.T) {
+	url := harness.MariaDB(t)
+	const readers = 4
+	dbs := make([]*sql.DB, readers)
+	var d dialect
+	for i := range dbs {
+		dbs[i], d = openTestDB(t, url)
+	}
+	w := d.(openWriters)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, readers)
+	var reads atomic.Int64
+	for _, db := range dbs {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				if _, _, err := w.oldestWriter(ctx, db); err != nil {
+					if ctx.Err() == nil {
+						errs <- err
+					}
+					return
+				}
+				reads.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("oldestWriter: %v", err)
+	}
+	if reads.Load() < readers {
+		t.Errorf("only %d fresh answers in 3 s for %d readers", reads.Load(), readers)
+	}
 }

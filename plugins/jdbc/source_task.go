@@ -42,6 +42,9 @@ type SourceTask struct {
 	// noWriters is set once the open-transaction bound turned out unreadable
 	// (privileges): timestamp queries then use timestamp.delay.interval.ms alone.
 	noWriters bool
+	// staleSince is when reads of the open transactions started coming back stale
+	// (zero when the last read was fresh); staleWarned rate-limits the warning.
+	staleSince, staleWarned time.Time
 }
 
 // querier reads one table or the query (Confluent's TableQuerier).
@@ -485,6 +488,10 @@ func (t *SourceTask) startQuery(pollCtx context.Context, q *querier) error {
 // seconds at worst, possibly down), and MySQL reports starts in whole seconds.
 const openTxnMargin = time.Second
 
+// staleTxnViewLimit is how long polls are retried while the open transactions
+// cannot be read fresh, before they fall back to timestamp.delay.interval.ms.
+const staleTxnViewLimit = 30 * time.Second
+
 // oldestWriter returns the start of the oldest open writing transaction of other
 // sessions, when the dialect can tell and the user may see it. A privilege
 // problem is logged once and the task goes on with timestamp.delay.interval.ms
@@ -495,8 +502,28 @@ func (t *SourceTask) oldestWriter(ctx context.Context) (time.Time, bool, error) 
 		return time.Time{}, false, nil
 	}
 	start, ok, err := w.oldestWriter(ctx, t.db)
+	if errors.Is(err, errStaleTxnView) {
+		// A stale view is usually brief: the poll is retried. But another session
+		// reading innodb_trx more often than every 100 ms can keep it stale for as
+		// long as it runs, and the table must not stall that long: after
+		// staleTxnViewLimit, polls get Confluent's bound until a fresh read succeeds.
+		if t.staleSince.IsZero() {
+			t.staleSince = time.Now()
+		}
+		if time.Since(t.staleSince) < staleTxnViewLimit {
+			return time.Time{}, false, err
+		}
+		if time.Since(t.staleWarned) > time.Minute {
+			t.staleWarned = time.Now()
+			slog.Warn("JDBC source: the open transactions could not be read fresh for "+staleTxnViewLimit.String()+
+				" (another session reads information_schema.innodb_trx more often than every 100 ms); "+
+				"polls use timestamp.delay.interval.ms alone until a fresh read succeeds", "dialect", t.d.name())
+		}
+		return time.Time{}, false, nil
+	}
+	t.staleSince = time.Time{}
 	if err != nil {
-		if t.d.transient(err) || ctx.Err() != nil || errors.Is(err, errStaleTxnView) {
+		if t.d.transient(err) || ctx.Err() != nil {
 			return time.Time{}, false, err
 		}
 		t.noWriters = true

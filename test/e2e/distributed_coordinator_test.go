@@ -108,13 +108,17 @@ func TestDistributedBrokerFreeze(t *testing.T) {
 		}
 	}
 	t.Logf("lines delivered: %d distinct, %d duplicated", len(counts), dups)
-	// Every worker is back in the group, and /status agrees.
-	for _, w := range ws {
-		log := w.proc.Log()
-		if !strings.Contains(log[strings.LastIndex(log, revoked):], "Assignment received") {
-			t.Errorf("%s has not rejoined the group since it revoked its work", w.url)
+	// Every worker is back in the group (the lines above may all have flowed
+	// through the first worker to rejoin), and /status agrees.
+	harness.CheckFor(t, 30*time.Second, func() error {
+		for _, w := range ws {
+			log := w.proc.Log()
+			if !strings.Contains(log[strings.LastIndex(log, revoked):], "Assignment received") {
+				return fmt.Errorf("%s has not rejoined the group since it revoked its work", w.url)
+			}
 		}
-	}
+		return nil
+	})
 	for _, name := range []string{"file-source", "file-sink"} {
 		harness.CheckFor(t, 30*time.Second, func() error { return agreeAll(ws, name, "RUNNING") })
 	}
