@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/goconnect/goconnect/api/connect"
+	"github.com/goconnect/goconnect/internal/plugin/wire"
 
 	pb "github.com/goconnect/goconnect/internal/plugin/proto"
 )
@@ -23,7 +24,7 @@ func BenchmarkServerPoll(b *testing.B) {
 	if err := s.src.Start(noOffsets{}, map[string]string{"topic": "t"}); err != nil {
 		b.Fatal(err)
 	}
-	var commits []*pb.CommitRecord
+	var commits []byte
 	for b.Loop() {
 		resp, _ := s.Poll(context.Background(), &pb.PollRequest{Commits: commits})
 		if resp.Error != nil {
@@ -33,8 +34,9 @@ func BenchmarkServerPoll(b *testing.B) {
 			b.Fatal(err)
 		}
 		commits = commits[:0]
+		md := &connect.RecordMetadata{Topic: "t", Offset: 1}
 		for i := range resp.Batch.Count {
-			commits = append(commits, &pb.CommitRecord{Seq: resp.SeqStart + int64(i)})
+			commits = wire.AppendCommit(commits, resp.SeqStart+int64(i), md)
 		}
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "records/s")

@@ -2,6 +2,7 @@ package pluginsdk
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,7 +52,7 @@ func TestServeRefuses(t *testing.T) {
 		{name: "no cookie", connectors: example, wantErr: "it is started by a goconnect worker"},
 		{name: "version mismatch", connectors: example,
 			env:     map[string]string{wire.MagicCookieKey: wire.MagicCookieValue, wire.ProtocolVersionsKey: "7,8"},
-			wantOut: "goconnect-plugin|error|incompatible plugin protocol: the worker speaks version(s) [7,8], the plugin speaks [1]"},
+			wantOut: "goconnect-plugin|error|incompatible plugin protocol: the worker speaks version(s) [7,8], the plugin speaks [" + strconv.Itoa(wire.ProtocolVersion) + "]"},
 		{name: "not a connector", connectors: []Connector{{Class: "a.B", New: func() connect.Connector { return nil }}},
 			wantErr: "neither a connect.SourceConnector nor a connect.SinkConnector"},
 		{name: "bad class", connectors: []Connector{{Class: "not a class", New: func() connect.Connector { return &counting.SinkConnector{} }}},

@@ -287,24 +287,21 @@ func (s *server) source() (connect.SourceTask, error) {
 }
 
 // commitRecords delivers CommitRecord calls the worker buffered.
-func (s *server) commitRecords(t connect.SourceTask, commits []*pb.CommitRecord) error {
+func (s *server) commitRecords(t connect.SourceTask, commits []byte) error {
 	rc, ok := t.(connect.RecordCommitter)
 	if !ok || len(commits) == 0 {
 		return nil
 	}
-	for _, c := range commits {
+	return wire.RangeCommits(commits, func(seq int64, md *connect.RecordMetadata) error {
 		s.pendMu.Lock()
-		r := s.pending[c.Seq]
-		delete(s.pending, c.Seq)
+		r := s.pending[seq]
+		delete(s.pending, seq)
 		s.pendMu.Unlock()
 		if r == nil {
-			continue // committed twice, or tracked before a restart: nothing to give back
+			return nil // committed twice, or tracked before a restart: nothing to give back
 		}
-		if err := protect("source task CommitRecord", func() error { return rc.CommitRecord(r, wire.DecodeMetadata(c.Metadata)) }); err != nil {
-			return err
-		}
-	}
-	return nil
+		return protect("source task CommitRecord", func() error { return rc.CommitRecord(r, md) })
+	})
 }
 
 func (s *server) Poll(ctx context.Context, req *pb.PollRequest) (*pb.PollResponse, error) {

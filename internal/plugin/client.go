@@ -337,7 +337,7 @@ type sourceTaskClient struct {
 	mu             sync.Mutex
 	recordCommits  bool
 	seqs           map[*connect.Record]int64
-	pendingCommits []*pb.CommitRecord
+	pendingCommits []byte // packed by wire.AppendCommit
 }
 
 var (
@@ -378,7 +378,7 @@ func (t *sourceTaskClient) Start(tc connect.SourceTaskContext, props map[string]
 	return nil
 }
 
-func (t *sourceTaskClient) takeCommits() []*pb.CommitRecord {
+func (t *sourceTaskClient) takeCommits() []byte {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	c := t.pendingCommits
@@ -471,7 +471,7 @@ func (t *sourceTaskClient) CommitRecord(r *connect.Record, md *connect.RecordMet
 		return nil // not a record of this task's Polls (or already committed)
 	}
 	delete(t.seqs, r)
-	t.pendingCommits = append(t.pendingCommits, &pb.CommitRecord{Seq: seq, Metadata: wire.EncodeMetadata(md)})
+	t.pendingCommits = wire.AppendCommit(t.pendingCommits, seq, md)
 	return nil
 }
 

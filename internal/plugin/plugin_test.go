@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -620,7 +621,7 @@ func TestHandshakeVersionMismatch(t *testing.T) {
 	h.versions = []int{99} // as a future worker that dropped version 1
 	task := connector(t, h, counting.SourceClass).(connect.SourceConnector).NewTask()
 	err := task.Start(&fakeSourceTaskContext{}, map[string]string{"topic": "t"})
-	want := "plugin refused the handshake: incompatible plugin protocol: the worker speaks version(s) [99], the plugin speaks [1]"
+	want := "plugin refused the handshake: incompatible plugin protocol: the worker speaks version(s) [99], the plugin speaks [" + strconv.Itoa(wire.ProtocolVersion) + "]"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("Start error = %v, want it to contain %q", err, want)
 	}

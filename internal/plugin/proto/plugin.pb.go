@@ -1,4 +1,5 @@
-// The goconnect external plugin protocol, version 1.
+// The goconnect external plugin protocol, version 2 (v2 packs CommitRecord
+// calls into bytes; v1 sent one CommitRecord message per record).
 //
 // A worker starts a plugin executable as a child process; the plugin listens on
 // a unix socket and announces it on its first stdout line (see package wire for
@@ -1250,138 +1251,20 @@ func (x *TaskStartResponse) GetRecordCommitter() bool {
 	return false
 }
 
-type CommitRecord struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// seq is the record's sequence number from PollResponse.seq_start.
-	Seq int64 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
-	// metadata is absent when the record was filtered or not written.
-	Metadata      *RecordMetadata `protobuf:"bytes,2,opt,name=metadata,proto3" json:"metadata,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *CommitRecord) Reset() {
-	*x = CommitRecord{}
-	mi := &file_plugin_proto_msgTypes[21]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *CommitRecord) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*CommitRecord) ProtoMessage() {}
-
-func (x *CommitRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[21]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use CommitRecord.ProtoReflect.Descriptor instead.
-func (*CommitRecord) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{21}
-}
-
-func (x *CommitRecord) GetSeq() int64 {
-	if x != nil {
-		return x.Seq
-	}
-	return 0
-}
-
-func (x *CommitRecord) GetMetadata() *RecordMetadata {
-	if x != nil {
-		return x.Metadata
-	}
-	return nil
-}
-
-type RecordMetadata struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Topic         string                 `protobuf:"bytes,1,opt,name=topic,proto3" json:"topic,omitempty"`
-	Partition     int32                  `protobuf:"varint,2,opt,name=partition,proto3" json:"partition,omitempty"`
-	Offset        int64                  `protobuf:"varint,3,opt,name=offset,proto3" json:"offset,omitempty"`
-	Timestamp     *Time                  `protobuf:"bytes,4,opt,name=timestamp,proto3" json:"timestamp,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *RecordMetadata) Reset() {
-	*x = RecordMetadata{}
-	mi := &file_plugin_proto_msgTypes[22]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *RecordMetadata) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*RecordMetadata) ProtoMessage() {}
-
-func (x *RecordMetadata) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[22]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use RecordMetadata.ProtoReflect.Descriptor instead.
-func (*RecordMetadata) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{22}
-}
-
-func (x *RecordMetadata) GetTopic() string {
-	if x != nil {
-		return x.Topic
-	}
-	return ""
-}
-
-func (x *RecordMetadata) GetPartition() int32 {
-	if x != nil {
-		return x.Partition
-	}
-	return 0
-}
-
-func (x *RecordMetadata) GetOffset() int64 {
-	if x != nil {
-		return x.Offset
-	}
-	return 0
-}
-
-func (x *RecordMetadata) GetTimestamp() *Time {
-	if x != nil {
-		return x.Timestamp
-	}
-	return nil
-}
-
+// commits (PollRequest, CommitRequest) holds the CommitRecord calls packed,
+// one after another (internal/plugin/wire commits.go documents the format):
+// one protobuf message per record cost several allocations per record on
+// each side. Field 1 was v1's repeated CommitRecord message.
 type PollRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Commits       []*CommitRecord        `protobuf:"bytes,1,rep,name=commits,proto3" json:"commits,omitempty"`
+	Commits       []byte                 `protobuf:"bytes,2,opt,name=commits,proto3" json:"commits,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PollRequest) Reset() {
 	*x = PollRequest{}
-	mi := &file_plugin_proto_msgTypes[23]
+	mi := &file_plugin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1393,7 +1276,7 @@ func (x *PollRequest) String() string {
 func (*PollRequest) ProtoMessage() {}
 
 func (x *PollRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[23]
+	mi := &file_plugin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1406,10 +1289,10 @@ func (x *PollRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PollRequest.ProtoReflect.Descriptor instead.
 func (*PollRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{23}
+	return file_plugin_proto_rawDescGZIP(), []int{21}
 }
 
-func (x *PollRequest) GetCommits() []*CommitRecord {
+func (x *PollRequest) GetCommits() []byte {
 	if x != nil {
 		return x.Commits
 	}
@@ -1429,7 +1312,7 @@ type PollResponse struct {
 
 func (x *PollResponse) Reset() {
 	*x = PollResponse{}
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1441,7 +1324,7 @@ func (x *PollResponse) String() string {
 func (*PollResponse) ProtoMessage() {}
 
 func (x *PollResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1454,7 +1337,7 @@ func (x *PollResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PollResponse.ProtoReflect.Descriptor instead.
 func (*PollResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{24}
+	return file_plugin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *PollResponse) GetError() *Error {
@@ -1480,14 +1363,14 @@ func (x *PollResponse) GetSeqStart() int64 {
 
 type CommitRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Commits       []*CommitRecord        `protobuf:"bytes,1,rep,name=commits,proto3" json:"commits,omitempty"`
+	Commits       []byte                 `protobuf:"bytes,2,opt,name=commits,proto3" json:"commits,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CommitRequest) Reset() {
 	*x = CommitRequest{}
-	mi := &file_plugin_proto_msgTypes[25]
+	mi := &file_plugin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1499,7 +1382,7 @@ func (x *CommitRequest) String() string {
 func (*CommitRequest) ProtoMessage() {}
 
 func (x *CommitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[25]
+	mi := &file_plugin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1512,10 +1395,10 @@ func (x *CommitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommitRequest.ProtoReflect.Descriptor instead.
 func (*CommitRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{25}
+	return file_plugin_proto_rawDescGZIP(), []int{23}
 }
 
-func (x *CommitRequest) GetCommits() []*CommitRecord {
+func (x *CommitRequest) GetCommits() []byte {
 	if x != nil {
 		return x.Commits
 	}
@@ -1531,7 +1414,7 @@ type PutRequest struct {
 
 func (x *PutRequest) Reset() {
 	*x = PutRequest{}
-	mi := &file_plugin_proto_msgTypes[26]
+	mi := &file_plugin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1543,7 +1426,7 @@ func (x *PutRequest) String() string {
 func (*PutRequest) ProtoMessage() {}
 
 func (x *PutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[26]
+	mi := &file_plugin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1556,7 +1439,7 @@ func (x *PutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutRequest.ProtoReflect.Descriptor instead.
 func (*PutRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{26}
+	return file_plugin_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *PutRequest) GetBatch() *RecordBatch {
@@ -1576,7 +1459,7 @@ type TopicPartition struct {
 
 func (x *TopicPartition) Reset() {
 	*x = TopicPartition{}
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1588,7 +1471,7 @@ func (x *TopicPartition) String() string {
 func (*TopicPartition) ProtoMessage() {}
 
 func (x *TopicPartition) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1601,7 +1484,7 @@ func (x *TopicPartition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopicPartition.ProtoReflect.Descriptor instead.
 func (*TopicPartition) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{27}
+	return file_plugin_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *TopicPartition) GetTopic() string {
@@ -1629,7 +1512,7 @@ type TopicPartitionOffset struct {
 
 func (x *TopicPartitionOffset) Reset() {
 	*x = TopicPartitionOffset{}
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1641,7 +1524,7 @@ func (x *TopicPartitionOffset) String() string {
 func (*TopicPartitionOffset) ProtoMessage() {}
 
 func (x *TopicPartitionOffset) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1654,7 +1537,7 @@ func (x *TopicPartitionOffset) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopicPartitionOffset.ProtoReflect.Descriptor instead.
 func (*TopicPartitionOffset) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{28}
+	return file_plugin_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *TopicPartitionOffset) GetTopic() string {
@@ -1687,7 +1570,7 @@ type OffsetsRequest struct {
 
 func (x *OffsetsRequest) Reset() {
 	*x = OffsetsRequest{}
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1699,7 +1582,7 @@ func (x *OffsetsRequest) String() string {
 func (*OffsetsRequest) ProtoMessage() {}
 
 func (x *OffsetsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1712,7 +1595,7 @@ func (x *OffsetsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetsRequest.ProtoReflect.Descriptor instead.
 func (*OffsetsRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{29}
+	return file_plugin_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *OffsetsRequest) GetOffsets() []*TopicPartitionOffset {
@@ -1732,7 +1615,7 @@ type OffsetsResponse struct {
 
 func (x *OffsetsResponse) Reset() {
 	*x = OffsetsResponse{}
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1744,7 +1627,7 @@ func (x *OffsetsResponse) String() string {
 func (*OffsetsResponse) ProtoMessage() {}
 
 func (x *OffsetsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1757,7 +1640,7 @@ func (x *OffsetsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetsResponse.ProtoReflect.Descriptor instead.
 func (*OffsetsResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{30}
+	return file_plugin_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *OffsetsResponse) GetError() *Error {
@@ -1783,7 +1666,7 @@ type PartitionsRequest struct {
 
 func (x *PartitionsRequest) Reset() {
 	*x = PartitionsRequest{}
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1795,7 +1678,7 @@ func (x *PartitionsRequest) String() string {
 func (*PartitionsRequest) ProtoMessage() {}
 
 func (x *PartitionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1808,7 +1691,7 @@ func (x *PartitionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartitionsRequest.ProtoReflect.Descriptor instead.
 func (*PartitionsRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{31}
+	return file_plugin_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *PartitionsRequest) GetPartitions() []*TopicPartition {
@@ -1836,7 +1719,7 @@ type RecordBatch struct {
 
 func (x *RecordBatch) Reset() {
 	*x = RecordBatch{}
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1848,7 +1731,7 @@ func (x *RecordBatch) String() string {
 func (*RecordBatch) ProtoMessage() {}
 
 func (x *RecordBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1861,7 +1744,7 @@ func (x *RecordBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordBatch.ProtoReflect.Descriptor instead.
 func (*RecordBatch) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{32}
+	return file_plugin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *RecordBatch) GetSchemas() []*Schema {
@@ -1896,7 +1779,7 @@ type Time struct {
 
 func (x *Time) Reset() {
 	*x = Time{}
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1908,7 +1791,7 @@ func (x *Time) String() string {
 func (*Time) ProtoMessage() {}
 
 func (x *Time) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1921,7 +1804,7 @@ func (x *Time) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Time.ProtoReflect.Descriptor instead.
 func (*Time) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{33}
+	return file_plugin_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Time) GetSeconds() int64 {
@@ -1956,7 +1839,7 @@ type Schema struct {
 
 func (x *Schema) Reset() {
 	*x = Schema{}
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1968,7 +1851,7 @@ func (x *Schema) String() string {
 func (*Schema) ProtoMessage() {}
 
 func (x *Schema) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1981,7 +1864,7 @@ func (x *Schema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schema.ProtoReflect.Descriptor instead.
 func (*Schema) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{34}
+	return file_plugin_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Schema) GetType() int32 {
@@ -2064,7 +1947,7 @@ type Field struct {
 
 func (x *Field) Reset() {
 	*x = Field{}
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2076,7 +1959,7 @@ func (x *Field) String() string {
 func (*Field) ProtoMessage() {}
 
 func (x *Field) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2089,7 +1972,7 @@ func (x *Field) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Field.ProtoReflect.Descriptor instead.
 func (*Field) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{35}
+	return file_plugin_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Field) GetName() string {
@@ -2136,7 +2019,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2148,7 +2031,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2161,7 +2044,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{36}
+	return file_plugin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Value) GetKind() isValue_Kind {
@@ -2440,7 +2323,7 @@ type ValueList struct {
 
 func (x *ValueList) Reset() {
 	*x = ValueList{}
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2452,7 +2335,7 @@ func (x *ValueList) String() string {
 func (*ValueList) ProtoMessage() {}
 
 func (x *ValueList) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2465,7 +2348,7 @@ func (x *ValueList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValueList.ProtoReflect.Descriptor instead.
 func (*ValueList) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{37}
+	return file_plugin_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ValueList) GetValues() []*Value {
@@ -2484,7 +2367,7 @@ type StringList struct {
 
 func (x *StringList) Reset() {
 	*x = StringList{}
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2496,7 +2379,7 @@ func (x *StringList) String() string {
 func (*StringList) ProtoMessage() {}
 
 func (x *StringList) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2509,7 +2392,7 @@ func (x *StringList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StringList.ProtoReflect.Descriptor instead.
 func (*StringList) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{38}
+	return file_plugin_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *StringList) GetValues() []string {
@@ -2531,7 +2414,7 @@ type MapValue struct {
 
 func (x *MapValue) Reset() {
 	*x = MapValue{}
-	mi := &file_plugin_proto_msgTypes[39]
+	mi := &file_plugin_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2543,7 +2426,7 @@ func (x *MapValue) String() string {
 func (*MapValue) ProtoMessage() {}
 
 func (x *MapValue) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[39]
+	mi := &file_plugin_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2556,7 +2439,7 @@ func (x *MapValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MapValue.ProtoReflect.Descriptor instead.
 func (*MapValue) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{39}
+	return file_plugin_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *MapValue) GetAnyKeys() bool {
@@ -2591,7 +2474,7 @@ type StructValue struct {
 
 func (x *StructValue) Reset() {
 	*x = StructValue{}
-	mi := &file_plugin_proto_msgTypes[40]
+	mi := &file_plugin_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2603,7 +2486,7 @@ func (x *StructValue) String() string {
 func (*StructValue) ProtoMessage() {}
 
 func (x *StructValue) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[40]
+	mi := &file_plugin_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2616,7 +2499,7 @@ func (x *StructValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StructValue.ProtoReflect.Descriptor instead.
 func (*StructValue) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{40}
+	return file_plugin_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *StructValue) GetSchema() *Schema {
@@ -2644,7 +2527,7 @@ type Decimal struct {
 
 func (x *Decimal) Reset() {
 	*x = Decimal{}
-	mi := &file_plugin_proto_msgTypes[41]
+	mi := &file_plugin_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2656,7 +2539,7 @@ func (x *Decimal) String() string {
 func (*Decimal) ProtoMessage() {}
 
 func (x *Decimal) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[41]
+	mi := &file_plugin_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2669,7 +2552,7 @@ func (x *Decimal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decimal.ProtoReflect.Descriptor instead.
 func (*Decimal) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{41}
+	return file_plugin_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *Decimal) GetUnscaled() []byte {
@@ -2707,7 +2590,7 @@ type Callback struct {
 
 func (x *Callback) Reset() {
 	*x = Callback{}
-	mi := &file_plugin_proto_msgTypes[42]
+	mi := &file_plugin_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2719,7 +2602,7 @@ func (x *Callback) String() string {
 func (*Callback) ProtoMessage() {}
 
 func (x *Callback) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[42]
+	mi := &file_plugin_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2732,7 +2615,7 @@ func (x *Callback) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Callback.ProtoReflect.Descriptor instead.
 func (*Callback) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{42}
+	return file_plugin_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *Callback) GetId() int64 {
@@ -2897,7 +2780,7 @@ type OffsetLookup struct {
 
 func (x *OffsetLookup) Reset() {
 	*x = OffsetLookup{}
-	mi := &file_plugin_proto_msgTypes[43]
+	mi := &file_plugin_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2909,7 +2792,7 @@ func (x *OffsetLookup) String() string {
 func (*OffsetLookup) ProtoMessage() {}
 
 func (x *OffsetLookup) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[43]
+	mi := &file_plugin_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2922,7 +2805,7 @@ func (x *OffsetLookup) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetLookup.ProtoReflect.Descriptor instead.
 func (*OffsetLookup) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{43}
+	return file_plugin_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *OffsetLookup) GetPartition() *Value {
@@ -2942,7 +2825,7 @@ type ErrantReport struct {
 
 func (x *ErrantReport) Reset() {
 	*x = ErrantReport{}
-	mi := &file_plugin_proto_msgTypes[44]
+	mi := &file_plugin_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2954,7 +2837,7 @@ func (x *ErrantReport) String() string {
 func (*ErrantReport) ProtoMessage() {}
 
 func (x *ErrantReport) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[44]
+	mi := &file_plugin_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2967,7 +2850,7 @@ func (x *ErrantReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ErrantReport.ProtoReflect.Descriptor instead.
 func (*ErrantReport) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{44}
+	return file_plugin_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ErrantReport) GetRecord() *RecordBatch {
@@ -2995,7 +2878,7 @@ type CallbackReply struct {
 
 func (x *CallbackReply) Reset() {
 	*x = CallbackReply{}
-	mi := &file_plugin_proto_msgTypes[45]
+	mi := &file_plugin_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3007,7 +2890,7 @@ func (x *CallbackReply) String() string {
 func (*CallbackReply) ProtoMessage() {}
 
 func (x *CallbackReply) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[45]
+	mi := &file_plugin_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3020,7 +2903,7 @@ func (x *CallbackReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallbackReply.ProtoReflect.Descriptor instead.
 func (*CallbackReply) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{45}
+	return file_plugin_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *CallbackReply) GetId() int64 {
@@ -3153,23 +3036,15 @@ const file_plugin_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"p\n" +
 	"\x11TaskStartResponse\x120\n" +
 	"\x05error\x18\x01 \x01(\v2\x1a.goconnect.plugin.v1.ErrorR\x05error\x12)\n" +
-	"\x10record_committer\x18\x02 \x01(\bR\x0frecordCommitter\"a\n" +
-	"\fCommitRecord\x12\x10\n" +
-	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12?\n" +
-	"\bmetadata\x18\x02 \x01(\v2#.goconnect.plugin.v1.RecordMetadataR\bmetadata\"\x95\x01\n" +
-	"\x0eRecordMetadata\x12\x14\n" +
-	"\x05topic\x18\x01 \x01(\tR\x05topic\x12\x1c\n" +
-	"\tpartition\x18\x02 \x01(\x05R\tpartition\x12\x16\n" +
-	"\x06offset\x18\x03 \x01(\x03R\x06offset\x127\n" +
-	"\ttimestamp\x18\x04 \x01(\v2\x19.goconnect.plugin.v1.TimeR\ttimestamp\"J\n" +
-	"\vPollRequest\x12;\n" +
-	"\acommits\x18\x01 \x03(\v2!.goconnect.plugin.v1.CommitRecordR\acommits\"\x95\x01\n" +
+	"\x10record_committer\x18\x02 \x01(\bR\x0frecordCommitter\"-\n" +
+	"\vPollRequest\x12\x18\n" +
+	"\acommits\x18\x02 \x01(\fR\acommitsJ\x04\b\x01\x10\x02\"\x95\x01\n" +
 	"\fPollResponse\x120\n" +
 	"\x05error\x18\x01 \x01(\v2\x1a.goconnect.plugin.v1.ErrorR\x05error\x126\n" +
 	"\x05batch\x18\x02 \x01(\v2 .goconnect.plugin.v1.RecordBatchR\x05batch\x12\x1b\n" +
-	"\tseq_start\x18\x03 \x01(\x03R\bseqStart\"L\n" +
-	"\rCommitRequest\x12;\n" +
-	"\acommits\x18\x01 \x03(\v2!.goconnect.plugin.v1.CommitRecordR\acommits\"D\n" +
+	"\tseq_start\x18\x03 \x01(\x03R\bseqStart\"/\n" +
+	"\rCommitRequest\x12\x18\n" +
+	"\acommits\x18\x02 \x01(\fR\acommitsJ\x04\b\x01\x10\x02\"D\n" +
 	"\n" +
 	"PutRequest\x126\n" +
 	"\x05batch\x18\x01 \x01(\v2 .goconnect.plugin.v1.RecordBatchR\x05batch\"D\n" +
@@ -3312,7 +3187,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 	return file_plugin_proto_rawDescData
 }
 
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_plugin_proto_goTypes = []any{
 	(*Empty)(nil),                 // 0: goconnect.plugin.v1.Empty
 	(*Error)(nil),                 // 1: goconnect.plugin.v1.Error
@@ -3335,37 +3210,35 @@ var file_plugin_proto_goTypes = []any{
 	(*AlterOffsetsResponse)(nil),  // 18: goconnect.plugin.v1.AlterOffsetsResponse
 	(*TaskStartRequest)(nil),      // 19: goconnect.plugin.v1.TaskStartRequest
 	(*TaskStartResponse)(nil),     // 20: goconnect.plugin.v1.TaskStartResponse
-	(*CommitRecord)(nil),          // 21: goconnect.plugin.v1.CommitRecord
-	(*RecordMetadata)(nil),        // 22: goconnect.plugin.v1.RecordMetadata
-	(*PollRequest)(nil),           // 23: goconnect.plugin.v1.PollRequest
-	(*PollResponse)(nil),          // 24: goconnect.plugin.v1.PollResponse
-	(*CommitRequest)(nil),         // 25: goconnect.plugin.v1.CommitRequest
-	(*PutRequest)(nil),            // 26: goconnect.plugin.v1.PutRequest
-	(*TopicPartition)(nil),        // 27: goconnect.plugin.v1.TopicPartition
-	(*TopicPartitionOffset)(nil),  // 28: goconnect.plugin.v1.TopicPartitionOffset
-	(*OffsetsRequest)(nil),        // 29: goconnect.plugin.v1.OffsetsRequest
-	(*OffsetsResponse)(nil),       // 30: goconnect.plugin.v1.OffsetsResponse
-	(*PartitionsRequest)(nil),     // 31: goconnect.plugin.v1.PartitionsRequest
-	(*RecordBatch)(nil),           // 32: goconnect.plugin.v1.RecordBatch
-	(*Time)(nil),                  // 33: goconnect.plugin.v1.Time
-	(*Schema)(nil),                // 34: goconnect.plugin.v1.Schema
-	(*Field)(nil),                 // 35: goconnect.plugin.v1.Field
-	(*Value)(nil),                 // 36: goconnect.plugin.v1.Value
-	(*ValueList)(nil),             // 37: goconnect.plugin.v1.ValueList
-	(*StringList)(nil),            // 38: goconnect.plugin.v1.StringList
-	(*MapValue)(nil),              // 39: goconnect.plugin.v1.MapValue
-	(*StructValue)(nil),           // 40: goconnect.plugin.v1.StructValue
-	(*Decimal)(nil),               // 41: goconnect.plugin.v1.Decimal
-	(*Callback)(nil),              // 42: goconnect.plugin.v1.Callback
-	(*OffsetLookup)(nil),          // 43: goconnect.plugin.v1.OffsetLookup
-	(*ErrantReport)(nil),          // 44: goconnect.plugin.v1.ErrantReport
-	(*CallbackReply)(nil),         // 45: goconnect.plugin.v1.CallbackReply
-	nil,                           // 46: goconnect.plugin.v1.ValidateRequest.PropsEntry
-	nil,                           // 47: goconnect.plugin.v1.ConnectorStartRequest.PropsEntry
-	nil,                           // 48: goconnect.plugin.v1.Props.PropsEntry
-	nil,                           // 49: goconnect.plugin.v1.AlterOffsetsRequest.PropsEntry
-	nil,                           // 50: goconnect.plugin.v1.TaskStartRequest.PropsEntry
-	nil,                           // 51: goconnect.plugin.v1.Schema.ParametersEntry
+	(*PollRequest)(nil),           // 21: goconnect.plugin.v1.PollRequest
+	(*PollResponse)(nil),          // 22: goconnect.plugin.v1.PollResponse
+	(*CommitRequest)(nil),         // 23: goconnect.plugin.v1.CommitRequest
+	(*PutRequest)(nil),            // 24: goconnect.plugin.v1.PutRequest
+	(*TopicPartition)(nil),        // 25: goconnect.plugin.v1.TopicPartition
+	(*TopicPartitionOffset)(nil),  // 26: goconnect.plugin.v1.TopicPartitionOffset
+	(*OffsetsRequest)(nil),        // 27: goconnect.plugin.v1.OffsetsRequest
+	(*OffsetsResponse)(nil),       // 28: goconnect.plugin.v1.OffsetsResponse
+	(*PartitionsRequest)(nil),     // 29: goconnect.plugin.v1.PartitionsRequest
+	(*RecordBatch)(nil),           // 30: goconnect.plugin.v1.RecordBatch
+	(*Time)(nil),                  // 31: goconnect.plugin.v1.Time
+	(*Schema)(nil),                // 32: goconnect.plugin.v1.Schema
+	(*Field)(nil),                 // 33: goconnect.plugin.v1.Field
+	(*Value)(nil),                 // 34: goconnect.plugin.v1.Value
+	(*ValueList)(nil),             // 35: goconnect.plugin.v1.ValueList
+	(*StringList)(nil),            // 36: goconnect.plugin.v1.StringList
+	(*MapValue)(nil),              // 37: goconnect.plugin.v1.MapValue
+	(*StructValue)(nil),           // 38: goconnect.plugin.v1.StructValue
+	(*Decimal)(nil),               // 39: goconnect.plugin.v1.Decimal
+	(*Callback)(nil),              // 40: goconnect.plugin.v1.Callback
+	(*OffsetLookup)(nil),          // 41: goconnect.plugin.v1.OffsetLookup
+	(*ErrantReport)(nil),          // 42: goconnect.plugin.v1.ErrantReport
+	(*CallbackReply)(nil),         // 43: goconnect.plugin.v1.CallbackReply
+	nil,                           // 44: goconnect.plugin.v1.ValidateRequest.PropsEntry
+	nil,                           // 45: goconnect.plugin.v1.ConnectorStartRequest.PropsEntry
+	nil,                           // 46: goconnect.plugin.v1.Props.PropsEntry
+	nil,                           // 47: goconnect.plugin.v1.AlterOffsetsRequest.PropsEntry
+	nil,                           // 48: goconnect.plugin.v1.TaskStartRequest.PropsEntry
+	nil,                           // 49: goconnect.plugin.v1.Schema.ParametersEntry
 }
 var file_plugin_proto_depIdxs = []int32{
 	1,  // 0: goconnect.plugin.v1.ErrorReply.error:type_name -> goconnect.plugin.v1.Error
@@ -3373,108 +3246,104 @@ var file_plugin_proto_depIdxs = []int32{
 	1,  // 2: goconnect.plugin.v1.DescribeResponse.error:type_name -> goconnect.plugin.v1.Error
 	7,  // 3: goconnect.plugin.v1.DescribeResponse.config:type_name -> goconnect.plugin.v1.ConfigDef
 	8,  // 4: goconnect.plugin.v1.ConfigDef.keys:type_name -> goconnect.plugin.v1.ConfigKey
-	36, // 5: goconnect.plugin.v1.ConfigKey.default_value:type_name -> goconnect.plugin.v1.Value
-	36, // 6: goconnect.plugin.v1.ConfigValue.value:type_name -> goconnect.plugin.v1.Value
-	36, // 7: goconnect.plugin.v1.ConfigValue.recommended_values:type_name -> goconnect.plugin.v1.Value
-	46, // 8: goconnect.plugin.v1.ValidateRequest.props:type_name -> goconnect.plugin.v1.ValidateRequest.PropsEntry
+	34, // 5: goconnect.plugin.v1.ConfigKey.default_value:type_name -> goconnect.plugin.v1.Value
+	34, // 6: goconnect.plugin.v1.ConfigValue.value:type_name -> goconnect.plugin.v1.Value
+	34, // 7: goconnect.plugin.v1.ConfigValue.recommended_values:type_name -> goconnect.plugin.v1.Value
+	44, // 8: goconnect.plugin.v1.ValidateRequest.props:type_name -> goconnect.plugin.v1.ValidateRequest.PropsEntry
 	1,  // 9: goconnect.plugin.v1.ValidateResponse.error:type_name -> goconnect.plugin.v1.Error
 	9,  // 10: goconnect.plugin.v1.ValidateResponse.values:type_name -> goconnect.plugin.v1.ConfigValue
-	47, // 11: goconnect.plugin.v1.ConnectorStartRequest.props:type_name -> goconnect.plugin.v1.ConnectorStartRequest.PropsEntry
-	48, // 12: goconnect.plugin.v1.Props.props:type_name -> goconnect.plugin.v1.Props.PropsEntry
+	45, // 11: goconnect.plugin.v1.ConnectorStartRequest.props:type_name -> goconnect.plugin.v1.ConnectorStartRequest.PropsEntry
+	46, // 12: goconnect.plugin.v1.Props.props:type_name -> goconnect.plugin.v1.Props.PropsEntry
 	1,  // 13: goconnect.plugin.v1.TaskConfigsResponse.error:type_name -> goconnect.plugin.v1.Error
 	14, // 14: goconnect.plugin.v1.TaskConfigsResponse.configs:type_name -> goconnect.plugin.v1.Props
-	36, // 15: goconnect.plugin.v1.PartitionOffset.partition:type_name -> goconnect.plugin.v1.Value
-	36, // 16: goconnect.plugin.v1.PartitionOffset.offset:type_name -> goconnect.plugin.v1.Value
-	49, // 17: goconnect.plugin.v1.AlterOffsetsRequest.props:type_name -> goconnect.plugin.v1.AlterOffsetsRequest.PropsEntry
+	34, // 15: goconnect.plugin.v1.PartitionOffset.partition:type_name -> goconnect.plugin.v1.Value
+	34, // 16: goconnect.plugin.v1.PartitionOffset.offset:type_name -> goconnect.plugin.v1.Value
+	47, // 17: goconnect.plugin.v1.AlterOffsetsRequest.props:type_name -> goconnect.plugin.v1.AlterOffsetsRequest.PropsEntry
 	16, // 18: goconnect.plugin.v1.AlterOffsetsRequest.offsets:type_name -> goconnect.plugin.v1.PartitionOffset
 	1,  // 19: goconnect.plugin.v1.AlterOffsetsResponse.error:type_name -> goconnect.plugin.v1.Error
-	50, // 20: goconnect.plugin.v1.TaskStartRequest.props:type_name -> goconnect.plugin.v1.TaskStartRequest.PropsEntry
+	48, // 20: goconnect.plugin.v1.TaskStartRequest.props:type_name -> goconnect.plugin.v1.TaskStartRequest.PropsEntry
 	1,  // 21: goconnect.plugin.v1.TaskStartResponse.error:type_name -> goconnect.plugin.v1.Error
-	22, // 22: goconnect.plugin.v1.CommitRecord.metadata:type_name -> goconnect.plugin.v1.RecordMetadata
-	33, // 23: goconnect.plugin.v1.RecordMetadata.timestamp:type_name -> goconnect.plugin.v1.Time
-	21, // 24: goconnect.plugin.v1.PollRequest.commits:type_name -> goconnect.plugin.v1.CommitRecord
-	1,  // 25: goconnect.plugin.v1.PollResponse.error:type_name -> goconnect.plugin.v1.Error
-	32, // 26: goconnect.plugin.v1.PollResponse.batch:type_name -> goconnect.plugin.v1.RecordBatch
-	21, // 27: goconnect.plugin.v1.CommitRequest.commits:type_name -> goconnect.plugin.v1.CommitRecord
-	32, // 28: goconnect.plugin.v1.PutRequest.batch:type_name -> goconnect.plugin.v1.RecordBatch
-	28, // 29: goconnect.plugin.v1.OffsetsRequest.offsets:type_name -> goconnect.plugin.v1.TopicPartitionOffset
-	1,  // 30: goconnect.plugin.v1.OffsetsResponse.error:type_name -> goconnect.plugin.v1.Error
-	28, // 31: goconnect.plugin.v1.OffsetsResponse.offsets:type_name -> goconnect.plugin.v1.TopicPartitionOffset
-	27, // 32: goconnect.plugin.v1.PartitionsRequest.partitions:type_name -> goconnect.plugin.v1.TopicPartition
-	34, // 33: goconnect.plugin.v1.RecordBatch.schemas:type_name -> goconnect.plugin.v1.Schema
-	36, // 34: goconnect.plugin.v1.Schema.default_value:type_name -> goconnect.plugin.v1.Value
-	51, // 35: goconnect.plugin.v1.Schema.parameters:type_name -> goconnect.plugin.v1.Schema.ParametersEntry
-	35, // 36: goconnect.plugin.v1.Schema.fields:type_name -> goconnect.plugin.v1.Field
-	34, // 37: goconnect.plugin.v1.Schema.key_schema:type_name -> goconnect.plugin.v1.Schema
-	34, // 38: goconnect.plugin.v1.Schema.value_schema:type_name -> goconnect.plugin.v1.Schema
-	34, // 39: goconnect.plugin.v1.Field.schema:type_name -> goconnect.plugin.v1.Schema
-	37, // 40: goconnect.plugin.v1.Value.array:type_name -> goconnect.plugin.v1.ValueList
-	39, // 41: goconnect.plugin.v1.Value.map:type_name -> goconnect.plugin.v1.MapValue
-	40, // 42: goconnect.plugin.v1.Value.struct:type_name -> goconnect.plugin.v1.StructValue
-	41, // 43: goconnect.plugin.v1.Value.decimal:type_name -> goconnect.plugin.v1.Decimal
-	33, // 44: goconnect.plugin.v1.Value.time:type_name -> goconnect.plugin.v1.Time
-	38, // 45: goconnect.plugin.v1.Value.strings:type_name -> goconnect.plugin.v1.StringList
-	36, // 46: goconnect.plugin.v1.ValueList.values:type_name -> goconnect.plugin.v1.Value
-	36, // 47: goconnect.plugin.v1.MapValue.keys:type_name -> goconnect.plugin.v1.Value
-	36, // 48: goconnect.plugin.v1.MapValue.values:type_name -> goconnect.plugin.v1.Value
-	34, // 49: goconnect.plugin.v1.StructValue.schema:type_name -> goconnect.plugin.v1.Schema
-	36, // 50: goconnect.plugin.v1.StructValue.values:type_name -> goconnect.plugin.v1.Value
-	43, // 51: goconnect.plugin.v1.Callback.offset:type_name -> goconnect.plugin.v1.OffsetLookup
-	0,  // 52: goconnect.plugin.v1.Callback.request_task_reconfiguration:type_name -> goconnect.plugin.v1.Empty
-	1,  // 53: goconnect.plugin.v1.Callback.raise_error:type_name -> goconnect.plugin.v1.Error
-	29, // 54: goconnect.plugin.v1.Callback.sink_offset:type_name -> goconnect.plugin.v1.OffsetsRequest
-	31, // 55: goconnect.plugin.v1.Callback.pause:type_name -> goconnect.plugin.v1.PartitionsRequest
-	31, // 56: goconnect.plugin.v1.Callback.resume:type_name -> goconnect.plugin.v1.PartitionsRequest
-	0,  // 57: goconnect.plugin.v1.Callback.request_commit:type_name -> goconnect.plugin.v1.Empty
-	44, // 58: goconnect.plugin.v1.Callback.report:type_name -> goconnect.plugin.v1.ErrantReport
-	36, // 59: goconnect.plugin.v1.OffsetLookup.partition:type_name -> goconnect.plugin.v1.Value
-	32, // 60: goconnect.plugin.v1.ErrantReport.record:type_name -> goconnect.plugin.v1.RecordBatch
-	1,  // 61: goconnect.plugin.v1.ErrantReport.error:type_name -> goconnect.plugin.v1.Error
-	1,  // 62: goconnect.plugin.v1.CallbackReply.error:type_name -> goconnect.plugin.v1.Error
-	36, // 63: goconnect.plugin.v1.CallbackReply.offset:type_name -> goconnect.plugin.v1.Value
-	0,  // 64: goconnect.plugin.v1.Plugin.Info:input_type -> goconnect.plugin.v1.Empty
-	5,  // 65: goconnect.plugin.v1.Plugin.Describe:input_type -> goconnect.plugin.v1.DescribeRequest
-	10, // 66: goconnect.plugin.v1.Plugin.Validate:input_type -> goconnect.plugin.v1.ValidateRequest
-	12, // 67: goconnect.plugin.v1.Plugin.ConnectorStart:input_type -> goconnect.plugin.v1.ConnectorStartRequest
-	13, // 68: goconnect.plugin.v1.Plugin.TaskConfigs:input_type -> goconnect.plugin.v1.TaskConfigsRequest
-	17, // 69: goconnect.plugin.v1.Plugin.AlterOffsets:input_type -> goconnect.plugin.v1.AlterOffsetsRequest
-	0,  // 70: goconnect.plugin.v1.Plugin.ConnectorStop:input_type -> goconnect.plugin.v1.Empty
-	19, // 71: goconnect.plugin.v1.Plugin.SourceTaskStart:input_type -> goconnect.plugin.v1.TaskStartRequest
-	23, // 72: goconnect.plugin.v1.Plugin.Poll:input_type -> goconnect.plugin.v1.PollRequest
-	25, // 73: goconnect.plugin.v1.Plugin.Commit:input_type -> goconnect.plugin.v1.CommitRequest
-	25, // 74: goconnect.plugin.v1.Plugin.SourceTaskStop:input_type -> goconnect.plugin.v1.CommitRequest
-	19, // 75: goconnect.plugin.v1.Plugin.SinkTaskStart:input_type -> goconnect.plugin.v1.TaskStartRequest
-	26, // 76: goconnect.plugin.v1.Plugin.Put:input_type -> goconnect.plugin.v1.PutRequest
-	29, // 77: goconnect.plugin.v1.Plugin.Flush:input_type -> goconnect.plugin.v1.OffsetsRequest
-	29, // 78: goconnect.plugin.v1.Plugin.PreCommit:input_type -> goconnect.plugin.v1.OffsetsRequest
-	31, // 79: goconnect.plugin.v1.Plugin.Open:input_type -> goconnect.plugin.v1.PartitionsRequest
-	31, // 80: goconnect.plugin.v1.Plugin.Close:input_type -> goconnect.plugin.v1.PartitionsRequest
-	0,  // 81: goconnect.plugin.v1.Plugin.SinkTaskStop:input_type -> goconnect.plugin.v1.Empty
-	45, // 82: goconnect.plugin.v1.Plugin.Callbacks:input_type -> goconnect.plugin.v1.CallbackReply
-	3,  // 83: goconnect.plugin.v1.Plugin.Info:output_type -> goconnect.plugin.v1.InfoResponse
-	6,  // 84: goconnect.plugin.v1.Plugin.Describe:output_type -> goconnect.plugin.v1.DescribeResponse
-	11, // 85: goconnect.plugin.v1.Plugin.Validate:output_type -> goconnect.plugin.v1.ValidateResponse
-	2,  // 86: goconnect.plugin.v1.Plugin.ConnectorStart:output_type -> goconnect.plugin.v1.ErrorReply
-	15, // 87: goconnect.plugin.v1.Plugin.TaskConfigs:output_type -> goconnect.plugin.v1.TaskConfigsResponse
-	18, // 88: goconnect.plugin.v1.Plugin.AlterOffsets:output_type -> goconnect.plugin.v1.AlterOffsetsResponse
-	2,  // 89: goconnect.plugin.v1.Plugin.ConnectorStop:output_type -> goconnect.plugin.v1.ErrorReply
-	20, // 90: goconnect.plugin.v1.Plugin.SourceTaskStart:output_type -> goconnect.plugin.v1.TaskStartResponse
-	24, // 91: goconnect.plugin.v1.Plugin.Poll:output_type -> goconnect.plugin.v1.PollResponse
-	2,  // 92: goconnect.plugin.v1.Plugin.Commit:output_type -> goconnect.plugin.v1.ErrorReply
-	2,  // 93: goconnect.plugin.v1.Plugin.SourceTaskStop:output_type -> goconnect.plugin.v1.ErrorReply
-	20, // 94: goconnect.plugin.v1.Plugin.SinkTaskStart:output_type -> goconnect.plugin.v1.TaskStartResponse
-	2,  // 95: goconnect.plugin.v1.Plugin.Put:output_type -> goconnect.plugin.v1.ErrorReply
-	2,  // 96: goconnect.plugin.v1.Plugin.Flush:output_type -> goconnect.plugin.v1.ErrorReply
-	30, // 97: goconnect.plugin.v1.Plugin.PreCommit:output_type -> goconnect.plugin.v1.OffsetsResponse
-	2,  // 98: goconnect.plugin.v1.Plugin.Open:output_type -> goconnect.plugin.v1.ErrorReply
-	2,  // 99: goconnect.plugin.v1.Plugin.Close:output_type -> goconnect.plugin.v1.ErrorReply
-	2,  // 100: goconnect.plugin.v1.Plugin.SinkTaskStop:output_type -> goconnect.plugin.v1.ErrorReply
-	42, // 101: goconnect.plugin.v1.Plugin.Callbacks:output_type -> goconnect.plugin.v1.Callback
-	83, // [83:102] is the sub-list for method output_type
-	64, // [64:83] is the sub-list for method input_type
-	64, // [64:64] is the sub-list for extension type_name
-	64, // [64:64] is the sub-list for extension extendee
-	0,  // [0:64] is the sub-list for field type_name
+	1,  // 22: goconnect.plugin.v1.PollResponse.error:type_name -> goconnect.plugin.v1.Error
+	30, // 23: goconnect.plugin.v1.PollResponse.batch:type_name -> goconnect.plugin.v1.RecordBatch
+	30, // 24: goconnect.plugin.v1.PutRequest.batch:type_name -> goconnect.plugin.v1.RecordBatch
+	26, // 25: goconnect.plugin.v1.OffsetsRequest.offsets:type_name -> goconnect.plugin.v1.TopicPartitionOffset
+	1,  // 26: goconnect.plugin.v1.OffsetsResponse.error:type_name -> goconnect.plugin.v1.Error
+	26, // 27: goconnect.plugin.v1.OffsetsResponse.offsets:type_name -> goconnect.plugin.v1.TopicPartitionOffset
+	25, // 28: goconnect.plugin.v1.PartitionsRequest.partitions:type_name -> goconnect.plugin.v1.TopicPartition
+	32, // 29: goconnect.plugin.v1.RecordBatch.schemas:type_name -> goconnect.plugin.v1.Schema
+	34, // 30: goconnect.plugin.v1.Schema.default_value:type_name -> goconnect.plugin.v1.Value
+	49, // 31: goconnect.plugin.v1.Schema.parameters:type_name -> goconnect.plugin.v1.Schema.ParametersEntry
+	33, // 32: goconnect.plugin.v1.Schema.fields:type_name -> goconnect.plugin.v1.Field
+	32, // 33: goconnect.plugin.v1.Schema.key_schema:type_name -> goconnect.plugin.v1.Schema
+	32, // 34: goconnect.plugin.v1.Schema.value_schema:type_name -> goconnect.plugin.v1.Schema
+	32, // 35: goconnect.plugin.v1.Field.schema:type_name -> goconnect.plugin.v1.Schema
+	35, // 36: goconnect.plugin.v1.Value.array:type_name -> goconnect.plugin.v1.ValueList
+	37, // 37: goconnect.plugin.v1.Value.map:type_name -> goconnect.plugin.v1.MapValue
+	38, // 38: goconnect.plugin.v1.Value.struct:type_name -> goconnect.plugin.v1.StructValue
+	39, // 39: goconnect.plugin.v1.Value.decimal:type_name -> goconnect.plugin.v1.Decimal
+	31, // 40: goconnect.plugin.v1.Value.time:type_name -> goconnect.plugin.v1.Time
+	36, // 41: goconnect.plugin.v1.Value.strings:type_name -> goconnect.plugin.v1.StringList
+	34, // 42: goconnect.plugin.v1.ValueList.values:type_name -> goconnect.plugin.v1.Value
+	34, // 43: goconnect.plugin.v1.MapValue.keys:type_name -> goconnect.plugin.v1.Value
+	34, // 44: goconnect.plugin.v1.MapValue.values:type_name -> goconnect.plugin.v1.Value
+	32, // 45: goconnect.plugin.v1.StructValue.schema:type_name -> goconnect.plugin.v1.Schema
+	34, // 46: goconnect.plugin.v1.StructValue.values:type_name -> goconnect.plugin.v1.Value
+	41, // 47: goconnect.plugin.v1.Callback.offset:type_name -> goconnect.plugin.v1.OffsetLookup
+	0,  // 48: goconnect.plugin.v1.Callback.request_task_reconfiguration:type_name -> goconnect.plugin.v1.Empty
+	1,  // 49: goconnect.plugin.v1.Callback.raise_error:type_name -> goconnect.plugin.v1.Error
+	27, // 50: goconnect.plugin.v1.Callback.sink_offset:type_name -> goconnect.plugin.v1.OffsetsRequest
+	29, // 51: goconnect.plugin.v1.Callback.pause:type_name -> goconnect.plugin.v1.PartitionsRequest
+	29, // 52: goconnect.plugin.v1.Callback.resume:type_name -> goconnect.plugin.v1.PartitionsRequest
+	0,  // 53: goconnect.plugin.v1.Callback.request_commit:type_name -> goconnect.plugin.v1.Empty
+	42, // 54: goconnect.plugin.v1.Callback.report:type_name -> goconnect.plugin.v1.ErrantReport
+	34, // 55: goconnect.plugin.v1.OffsetLookup.partition:type_name -> goconnect.plugin.v1.Value
+	30, // 56: goconnect.plugin.v1.ErrantReport.record:type_name -> goconnect.plugin.v1.RecordBatch
+	1,  // 57: goconnect.plugin.v1.ErrantReport.error:type_name -> goconnect.plugin.v1.Error
+	1,  // 58: goconnect.plugin.v1.CallbackReply.error:type_name -> goconnect.plugin.v1.Error
+	34, // 59: goconnect.plugin.v1.CallbackReply.offset:type_name -> goconnect.plugin.v1.Value
+	0,  // 60: goconnect.plugin.v1.Plugin.Info:input_type -> goconnect.plugin.v1.Empty
+	5,  // 61: goconnect.plugin.v1.Plugin.Describe:input_type -> goconnect.plugin.v1.DescribeRequest
+	10, // 62: goconnect.plugin.v1.Plugin.Validate:input_type -> goconnect.plugin.v1.ValidateRequest
+	12, // 63: goconnect.plugin.v1.Plugin.ConnectorStart:input_type -> goconnect.plugin.v1.ConnectorStartRequest
+	13, // 64: goconnect.plugin.v1.Plugin.TaskConfigs:input_type -> goconnect.plugin.v1.TaskConfigsRequest
+	17, // 65: goconnect.plugin.v1.Plugin.AlterOffsets:input_type -> goconnect.plugin.v1.AlterOffsetsRequest
+	0,  // 66: goconnect.plugin.v1.Plugin.ConnectorStop:input_type -> goconnect.plugin.v1.Empty
+	19, // 67: goconnect.plugin.v1.Plugin.SourceTaskStart:input_type -> goconnect.plugin.v1.TaskStartRequest
+	21, // 68: goconnect.plugin.v1.Plugin.Poll:input_type -> goconnect.plugin.v1.PollRequest
+	23, // 69: goconnect.plugin.v1.Plugin.Commit:input_type -> goconnect.plugin.v1.CommitRequest
+	23, // 70: goconnect.plugin.v1.Plugin.SourceTaskStop:input_type -> goconnect.plugin.v1.CommitRequest
+	19, // 71: goconnect.plugin.v1.Plugin.SinkTaskStart:input_type -> goconnect.plugin.v1.TaskStartRequest
+	24, // 72: goconnect.plugin.v1.Plugin.Put:input_type -> goconnect.plugin.v1.PutRequest
+	27, // 73: goconnect.plugin.v1.Plugin.Flush:input_type -> goconnect.plugin.v1.OffsetsRequest
+	27, // 74: goconnect.plugin.v1.Plugin.PreCommit:input_type -> goconnect.plugin.v1.OffsetsRequest
+	29, // 75: goconnect.plugin.v1.Plugin.Open:input_type -> goconnect.plugin.v1.PartitionsRequest
+	29, // 76: goconnect.plugin.v1.Plugin.Close:input_type -> goconnect.plugin.v1.PartitionsRequest
+	0,  // 77: goconnect.plugin.v1.Plugin.SinkTaskStop:input_type -> goconnect.plugin.v1.Empty
+	43, // 78: goconnect.plugin.v1.Plugin.Callbacks:input_type -> goconnect.plugin.v1.CallbackReply
+	3,  // 79: goconnect.plugin.v1.Plugin.Info:output_type -> goconnect.plugin.v1.InfoResponse
+	6,  // 80: goconnect.plugin.v1.Plugin.Describe:output_type -> goconnect.plugin.v1.DescribeResponse
+	11, // 81: goconnect.plugin.v1.Plugin.Validate:output_type -> goconnect.plugin.v1.ValidateResponse
+	2,  // 82: goconnect.plugin.v1.Plugin.ConnectorStart:output_type -> goconnect.plugin.v1.ErrorReply
+	15, // 83: goconnect.plugin.v1.Plugin.TaskConfigs:output_type -> goconnect.plugin.v1.TaskConfigsResponse
+	18, // 84: goconnect.plugin.v1.Plugin.AlterOffsets:output_type -> goconnect.plugin.v1.AlterOffsetsResponse
+	2,  // 85: goconnect.plugin.v1.Plugin.ConnectorStop:output_type -> goconnect.plugin.v1.ErrorReply
+	20, // 86: goconnect.plugin.v1.Plugin.SourceTaskStart:output_type -> goconnect.plugin.v1.TaskStartResponse
+	22, // 87: goconnect.plugin.v1.Plugin.Poll:output_type -> goconnect.plugin.v1.PollResponse
+	2,  // 88: goconnect.plugin.v1.Plugin.Commit:output_type -> goconnect.plugin.v1.ErrorReply
+	2,  // 89: goconnect.plugin.v1.Plugin.SourceTaskStop:output_type -> goconnect.plugin.v1.ErrorReply
+	20, // 90: goconnect.plugin.v1.Plugin.SinkTaskStart:output_type -> goconnect.plugin.v1.TaskStartResponse
+	2,  // 91: goconnect.plugin.v1.Plugin.Put:output_type -> goconnect.plugin.v1.ErrorReply
+	2,  // 92: goconnect.plugin.v1.Plugin.Flush:output_type -> goconnect.plugin.v1.ErrorReply
+	28, // 93: goconnect.plugin.v1.Plugin.PreCommit:output_type -> goconnect.plugin.v1.OffsetsResponse
+	2,  // 94: goconnect.plugin.v1.Plugin.Open:output_type -> goconnect.plugin.v1.ErrorReply
+	2,  // 95: goconnect.plugin.v1.Plugin.Close:output_type -> goconnect.plugin.v1.ErrorReply
+	2,  // 96: goconnect.plugin.v1.Plugin.SinkTaskStop:output_type -> goconnect.plugin.v1.ErrorReply
+	40, // 97: goconnect.plugin.v1.Plugin.Callbacks:output_type -> goconnect.plugin.v1.Callback
+	79, // [79:98] is the sub-list for method output_type
+	60, // [60:79] is the sub-list for method input_type
+	60, // [60:60] is the sub-list for extension type_name
+	60, // [60:60] is the sub-list for extension extendee
+	0,  // [0:60] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -3482,8 +3351,8 @@ func file_plugin_proto_init() {
 	if File_plugin_proto != nil {
 		return
 	}
-	file_plugin_proto_msgTypes[34].OneofWrappers = []any{}
-	file_plugin_proto_msgTypes[36].OneofWrappers = []any{
+	file_plugin_proto_msgTypes[32].OneofWrappers = []any{}
+	file_plugin_proto_msgTypes[34].OneofWrappers = []any{
 		(*Value_Bool)(nil),
 		(*Value_Int8)(nil),
 		(*Value_Int16)(nil),
@@ -3502,7 +3371,7 @@ func file_plugin_proto_init() {
 		(*Value_Secret)(nil),
 		(*Value_Strings)(nil),
 	}
-	file_plugin_proto_msgTypes[42].OneofWrappers = []any{
+	file_plugin_proto_msgTypes[40].OneofWrappers = []any{
 		(*Callback_Offset)(nil),
 		(*Callback_RequestTaskReconfiguration)(nil),
 		(*Callback_RaiseError)(nil),
@@ -3519,7 +3388,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   52,
+			NumMessages:   50,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -1,4 +1,5 @@
-// The goconnect external plugin protocol, version 1.
+// The goconnect external plugin protocol, version 2 (v2 packs CommitRecord
+// calls into bytes; v1 sent one CommitRecord message per record).
 //
 // A worker starts a plugin executable as a child process; the plugin listens on
 // a unix socket and announces it on its first stdout line (see package wire for

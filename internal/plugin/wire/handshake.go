@@ -34,10 +34,13 @@ const (
 	handshakePrefix = "goconnect-plugin"
 )
 
-// ProtocolVersion is the protocol version this build speaks (plugin.proto v1).
-// Bump it for any incompatible change to plugin.proto or to the meaning of a
-// call; keep serving the old one on both sides while it is still in use.
-const ProtocolVersion = 1
+// ProtocolVersion is the protocol version this build speaks (plugin.proto v2:
+// v2 packs CommitRecord calls into bytes). Bump it for any incompatible
+// change to plugin.proto or to the meaning of a call; keep serving the old
+// one on both sides while it is still in use. v1 is not served: a plugin
+// built against a v1 pluginsdk gets Negotiate's mismatch error and must be
+// rebuilt.
+const ProtocolVersion = 2
 
 // SupportedVersions are the protocol versions this build can serve, newest first.
 var SupportedVersions = []int{ProtocolVersion}

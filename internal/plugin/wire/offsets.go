@@ -40,19 +40,3 @@ func DecodePartitions(l []*pb.TopicPartition) []connect.TopicPartition {
 	}
 	return out
 }
-
-// EncodeMetadata encodes CommitRecord metadata; nil stays nil.
-func EncodeMetadata(md *connect.RecordMetadata) *pb.RecordMetadata {
-	if md == nil {
-		return nil
-	}
-	return &pb.RecordMetadata{Topic: md.Topic, Partition: md.Partition, Offset: md.Offset, Timestamp: EncodeTime(md.Timestamp)}
-}
-
-// DecodeMetadata decodes CommitRecord metadata; nil stays nil.
-func DecodeMetadata(m *pb.RecordMetadata) *connect.RecordMetadata {
-	if m == nil {
-		return nil
-	}
-	return &connect.RecordMetadata{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: DecodeTime(m.Timestamp)}
-}

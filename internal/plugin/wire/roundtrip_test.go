@@ -217,3 +217,38 @@ func TestTruncatedBatchIsAnError(t *testing.T) {
 		t.Error("trailing bytes were accepted")
 	}
 }
+
+// TestCommitsRoundTrip: CommitRecord calls, with and without metadata, come
+// back in order and equal; a truncated buffer is an error, not a panic.
+func TestCommitsRoundTrip(t *testing.T) {
+	at := time.UnixMilli(1_700_000_000_123).UTC()
+	want := []struct {
+		seq int64
+		md  *connect.RecordMetadata
+	}{
+		{1, &connect.RecordMetadata{Topic: "t", Partition: 3, Offset: 42, Timestamp: at}},
+		{2, nil},
+		{1 << 40, &connect.RecordMetadata{Topic: "other", Partition: 0, Offset: -1}},
+	}
+	var b []byte
+	for _, c := range want {
+		b = AppendCommit(b, c.seq, c.md)
+	}
+	i := 0
+	err := RangeCommits(b, func(seq int64, md *connect.RecordMetadata) error {
+		if i >= len(want) {
+			t.Fatalf("more commits than appended")
+		}
+		if seq != want[i].seq || !cmp.Equal(md, want[i].md) {
+			t.Errorf("commit %d = %d %+v, want %d %+v", i, seq, md, want[i].seq, want[i].md)
+		}
+		i++
+		return nil
+	})
+	if err != nil || i != len(want) {
+		t.Fatalf("RangeCommits: %v after %d commits", err, i)
+	}
+	if err := RangeCommits(b[:len(b)-3], func(int64, *connect.RecordMetadata) error { return nil }); err == nil {
+		t.Error("truncated commits decoded without error")
+	}
+}
