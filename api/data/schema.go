@@ -201,3 +201,37 @@ var (
 	OptionalStringSchema  = &Schema{Type: TypeString, Optional: true}
 	OptionalBytesSchema   = &Schema{Type: TypeBytes, Optional: true}
 )
+
+// SchemaTypeOf is Java's ConnectSchema.schemaType(value.getClass()): the schema type
+// of a schemaless value of the data model, 0 for values Connect has no type for
+// (nil, and Decimal and time.Time, which are logical values unknown without a
+// schema).
+func SchemaTypeOf(v any) Type {
+	switch v.(type) {
+	case int8:
+		return TypeInt8
+	case int16:
+		return TypeInt16
+	case int32:
+		return TypeInt32
+	case int64:
+		return TypeInt64
+	case float32:
+		return TypeFloat32
+	case float64:
+		return TypeFloat64
+	case bool:
+		return TypeBoolean
+	case string:
+		return TypeString
+	case []byte:
+		return TypeBytes
+	case []any:
+		return TypeArray
+	case map[string]any, map[any]any:
+		return TypeMap
+	case *Struct:
+		return TypeStruct
+	}
+	return 0
+}

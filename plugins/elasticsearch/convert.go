@@ -192,7 +192,7 @@ func documentID(s *data.Schema, key any) (string, error) {
 	if s != nil {
 		t = s.Type
 	} else {
-		t = schemalessType(key)
+		t = data.SchemaTypeOf(key)
 	}
 	var id string
 	switch t {
@@ -210,36 +210,6 @@ func documentID(s *data.Schema, key any) (string, error) {
 		return "", fmt.Errorf("%w: Key is used as document id and can not be empty.", connect.ErrData)
 	}
 	return id, nil
-}
-
-func schemalessType(v any) data.Type {
-	switch v.(type) {
-	case int8:
-		return data.TypeInt8
-	case int16:
-		return data.TypeInt16
-	case int32:
-		return data.TypeInt32
-	case int64, int:
-		return data.TypeInt64
-	case float32:
-		return data.TypeFloat32
-	case float64:
-		return data.TypeFloat64
-	case bool:
-		return data.TypeBoolean
-	case string:
-		return data.TypeString
-	case []byte:
-		return data.TypeBytes
-	case []any:
-		return data.TypeArray
-	case map[string]any, map[any]any:
-		return data.TypeMap
-	case *data.Struct:
-		return data.TypeStruct
-	}
-	return 0
 }
 
 // headerVersion reads the external version from the last header called name.

@@ -304,7 +304,7 @@ func (e *encoder) appendValue(b []byte, s *data.Schema, v any) ([]byte, error) {
 	}
 	var typ data.Type
 	if s == nil {
-		typ = schemaTypeOf(v)
+		typ = data.SchemaTypeOf(v)
 		if typ == 0 {
 			return b, data.Errorf("Java class %s does not have corresponding schema type.", JavaClass(v))
 		}
@@ -509,37 +509,6 @@ func asText(j []byte) string {
 		}
 	}
 	return string(j)
-}
-
-// schemaTypeOf is Java's ConnectSchema.schemaType(value.getClass()) for Go values.
-func schemaTypeOf(v any) data.Type {
-	switch v.(type) {
-	case int8:
-		return data.TypeInt8
-	case int16:
-		return data.TypeInt16
-	case int32:
-		return data.TypeInt32
-	case int64:
-		return data.TypeInt64
-	case float32:
-		return data.TypeFloat32
-	case float64:
-		return data.TypeFloat64
-	case bool:
-		return data.TypeBoolean
-	case string:
-		return data.TypeString
-	case []byte:
-		return data.TypeBytes
-	case []any:
-		return data.TypeArray
-	case map[string]any, map[any]any:
-		return data.TypeMap
-	case *data.Struct:
-		return data.TypeStruct
-	}
-	return 0
 }
 
 // JavaClass renders the Java class a Go value of the data model stands for, as

@@ -238,7 +238,7 @@ func castValue(schema *data.Schema, v any, target data.Type) (any, error) {
 	}
 	var in data.Type
 	if schema == nil {
-		in = schemaType(v)
+		in = data.SchemaTypeOf(v)
 		if in == 0 {
 			return nil, data.Errorf("Cast transformation was passed a value of type %s which is not supported by Connect's data API", javaClass(v))
 		}

@@ -116,39 +116,6 @@ func javaClass(v any) string {
 	return "class " + javaClassName(v)
 }
 
-// schemaType is Java's ConnectSchema.schemaType(value.getClass()): the schema type of
-// a schemaless value, 0 for classes Connect does not know (BigDecimal and Date are
-// logical values, unknown without a schema).
-func schemaType(v any) data.Type {
-	switch v.(type) {
-	case int8:
-		return data.TypeInt8
-	case int16:
-		return data.TypeInt16
-	case int32:
-		return data.TypeInt32
-	case int64:
-		return data.TypeInt64
-	case float32:
-		return data.TypeFloat32
-	case float64:
-		return data.TypeFloat64
-	case bool:
-		return data.TypeBoolean
-	case string:
-		return data.TypeString
-	case []byte:
-		return data.TypeBytes
-	case []any:
-		return data.TypeArray
-	case map[string]any, map[any]any:
-		return data.TypeMap
-	case *data.Struct:
-		return data.TypeStruct
-	}
-	return 0
-}
-
 // requireMap is Java's Requirements.requireMap. Maps with non-string keys are
 // accepted when every key is a string, as Java's unchecked cast would let them
 // through.

@@ -351,7 +351,7 @@ func (t *Flatten) flattenMap(m map[string]any, prefix string, out map[string]any
 			out[name] = nil
 			continue
 		}
-		switch typ := schemaType(v); typ {
+		switch typ := data.SchemaTypeOf(v); typ {
 		case 0:
 			return data.Errorf("Flatten transformation was passed a value of type %s which is not supported by Connect's data API", javaClass(v))
 		case data.TypeMap:
