@@ -3,9 +3,12 @@
 package e2e
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -406,4 +409,26 @@ func TestDistributedRollingRestarts(t *testing.T) {
 		return nil
 	})
 	t.Logf("offsets reset after %v", time.Since(offsetsStart))
+}
+
+// TestDistributedRefusesExactlyOnceSource: exactly-once source (KIP-618) is not
+// implemented, so a worker configured for it exits at start with the reason rather
+// than running sources at least once while its operator expects exactly once.
+func TestDistributedRefusesExactlyOnceSource(t *testing.T) {
+	w := newDistWorker(t, fmt.Sprintf("e2e-dist-eos-%d", time.Now().UnixNano()),
+		map[string]string{"exactly.once.source.support": "enabled"})
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, w.bin, w.args...).CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		t.Fatalf("worker did not exit with an error (err %v); output:\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "does not support exactly-once source connectors") {
+		t.Errorf("output does not name the reason:\n%s", out)
+	}
+	if resp, err := http.Get(w.url + "/"); err == nil {
+		resp.Body.Close()
+		t.Errorf("REST is still answering on %s", w.url)
+	}
 }
