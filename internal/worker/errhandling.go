@@ -15,6 +15,7 @@ import (
 
 	"github.com/goconnect/goconnect/api/connect"
 	"github.com/goconnect/goconnect/internal/kafka"
+	"github.com/goconnect/goconnect/internal/recordpath"
 	"github.com/goconnect/goconnect/internal/tolerance"
 )
 
@@ -112,48 +113,10 @@ func (e *taskErrors) close() {
 }
 
 // exec binds the operator to one record for chain.apply and the converters.
-func (e *taskErrors) exec(ctx context.Context, subj tolerance.Subject) stageExec {
+func (e *taskErrors) exec(ctx context.Context, subj tolerance.Subject) recordpath.Exec {
 	return func(stage tolerance.Stage, class string, op func() error) (bool, error) {
 		return e.op.Execute(ctx, stage, class, subj, op)
 	}
-}
-
-// renderSource renders a source record (as polled, before transformations) for
-// the DLQ: key, value and headers through the task's own converters, so DLQ
-// records read like the records of the target topic; a part the converter cannot
-// handle (often why the record is here) falls back to tolerance.RenderValue. It
-// runs on the task goroutine (the operator reports synchronously from Execute), so
-// using the converters is safe.
-func (p *pipeline) renderSource(rec *connect.Record) *tolerance.Raw {
-	raw := &tolerance.Raw{Topic: rec.Topic, Partition: rec.Partition, Offset: -1, Timestamp: rec.Timestamp}
-	for _, h := range rec.Headers {
-		b, err := safeBytes(func() ([]byte, error) { return p.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value) })
-		if err != nil {
-			b = tolerance.RenderValue(h.Value)
-		}
-		raw.Headers = append(raw.Headers, tolerance.RawHeader{Key: h.Key, Value: b})
-	}
-	var err error
-	if raw.Key, err = safeBytes(func() ([]byte, error) {
-		return p.key.FromConnectData(rec.Topic, rec.Headers, rec.KeySchema, rec.Key)
-	}); err != nil {
-		raw.Key = tolerance.RenderValue(rec.Key)
-	}
-	if raw.Value, err = safeBytes(func() ([]byte, error) {
-		return p.value.FromConnectData(rec.Topic, rec.Headers, rec.ValueSchema, rec.Value)
-	}); err != nil {
-		raw.Value = tolerance.RenderValue(rec.Value)
-	}
-	return raw
-}
-
-func safeBytes(f func() ([]byte, error)) (b []byte, err error) {
-	err = protect("render for dead letter queue", func() error {
-		var ferr error
-		b, ferr = f()
-		return ferr
-	})
-	return b, err
 }
 
 // rawOf is a consumed record as the DLQ and the error log see it.

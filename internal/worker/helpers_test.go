@@ -16,6 +16,7 @@ import (
 	"github.com/goconnect/goconnect/api/connect"
 	"github.com/goconnect/goconnect/api/data"
 	"github.com/goconnect/goconnect/internal/herder"
+	"github.com/goconnect/goconnect/internal/recordpath"
 	"github.com/goconnect/goconnect/internal/registry"
 	"github.com/goconnect/goconnect/internal/storage"
 )
@@ -127,7 +128,7 @@ func (e *env) registry() *registry.Registry {
 			NewConverter: func() connect.Converter { return &stringConverter{} }},
 		{Class: "com.example.UpperConverter", Kind: registry.Converter,
 			NewConverter: func() connect.Converter { return &stringConverter{upper: true} }},
-		{Class: defaultHeaderConverter, Kind: registry.HeaderConverter,
+		{Class: recordpath.DefaultHeaderConverter, Kind: registry.HeaderConverter,
 			NewHeaderConverter: func() connect.HeaderConverter { return headerOnly{&stringConverter{}} }},
 		{Class: "com.example.DropEven", Kind: registry.Transformation,
 			NewTransformation: func() connect.Transformation { return &dropEven{} }},

@@ -18,6 +18,7 @@ import (
 	"github.com/goconnect/goconnect/api/connect"
 	"github.com/goconnect/goconnect/internal/herder"
 	"github.com/goconnect/goconnect/internal/kafka"
+	"github.com/goconnect/goconnect/internal/recordpath"
 	"github.com/goconnect/goconnect/internal/tolerance"
 )
 
@@ -52,7 +53,7 @@ type rebalance struct {
 type sinkRunner struct {
 	t       *task
 	st      connect.SinkTask
-	p       *pipeline
+	p       *recordpath.Path
 	props   map[string]string
 	opts    []kgo.Opt
 	maxPoll int
@@ -103,17 +104,17 @@ type sinkRunner struct {
 	committed map[tp]int64
 }
 
-func newSinkRunner(t *task, st connect.SinkTask, p *pipeline, connProps, taskProps map[string]string) (*sinkRunner, error) {
+func newSinkRunner(t *task, st connect.SinkTask, p *recordpath.Path, connProps, taskProps map[string]string) (*sinkRunner, error) {
 	w := t.w
 	cprops := kafka.SinkConsumerProps(w.cfg.Props, connProps, t.id.Connector, t.id.Task)
 	opts, err := kafka.Opts(cprops, kafka.Consumer, t.log)
 	if err != nil {
 		return nil, fmt.Errorf("sink consumer of task %s: %w", t.name(), err)
 	}
-	topics := splitList(taskProps["topics"])
+	topics := recordpath.SplitList(taskProps["topics"])
 	regex := strings.TrimSpace(taskProps["topics.regex"])
 	if len(topics) == 0 {
-		topics = splitList(connProps["topics"])
+		topics = recordpath.SplitList(connProps["topics"])
 	}
 	if regex == "" {
 		regex = strings.TrimSpace(connProps["topics.regex"])
@@ -171,7 +172,7 @@ func newSinkRunner(t *task, st connect.SinkTask, p *pipeline, connProps, taskPro
 
 func (r *sinkRunner) release() {
 	r.errs.close()
-	r.p.close(r.t.log)
+	r.p.Close(r.t.log, protect)
 }
 
 // rawKey locates a consumed record.
@@ -629,16 +630,16 @@ func (r *sinkRunner) collect(fetches kgo.Fetches) error {
 		r.topics.record(kr.Topic)
 		// A skipped or dropped record still advances its partition's offset.
 		r.batchNext[p] = kr.Offset + 1
-		raw := rawOf(kr, timestampType(kr))
+		raw := rawOf(kr, recordpath.TimestampType(kr))
 		exec := r.errs.exec(r.t.ctx, tolerance.Subject{Consumed: raw})
-		rec, ok, err := r.convert(kr, exec)
+		rec, ok, err := r.p.FromKafka(kr, exec)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			continue
 		}
-		out, _, err := r.p.chain.apply(rec, exec)
+		out, _, err := r.p.Chain.Apply(rec, exec)
 		if err != nil {
 			return err
 		}
@@ -667,71 +668,6 @@ func (r *sinkRunner) position(p tp, first int64) {
 		r.committed[p] = first
 	}
 	r.mu.Unlock()
-}
-
-func timestampType(kr *kgo.Record) connect.TimestampType {
-	if kr.Timestamp.UnixMilli() < 0 {
-		return connect.NoTimestampType
-	}
-	switch kr.Attrs.TimestampType() {
-	case 0:
-		return connect.CreateTime
-	case 1:
-		return connect.LogAppendTime
-	}
-	return connect.NoTimestampType
-}
-
-// convert builds the sink record: headers, key and value through the converters,
-// each a stage of the error operator. ok false with a nil error: a tolerated
-// failure, the record is skipped. Headers go first (Java converts them last)
-// because the Go converter API hands Connect headers to key and value converters.
-func (r *sinkRunner) convert(kr *kgo.Record, exec stageExec) (rec *connect.Record, ok bool, err error) {
-	rec = &connect.Record{
-		Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset,
-		OriginalTopic: kr.Topic, OriginalPartition: kr.Partition, OriginalOffset: kr.Offset,
-		TimestampType: timestampType(kr),
-	}
-	if rec.TimestampType != connect.NoTimestampType {
-		rec.Timestamp = kr.Timestamp
-	}
-	if len(kr.Headers) > 0 {
-		rec.Headers = make([]connect.Header, len(kr.Headers))
-		if ok, err := exec.run(tolerance.StageHeaderConverter, r.p.headerClass, func() error {
-			for i, h := range kr.Headers {
-				s, v, err := r.p.header.ToConnectHeader(kr.Topic, h.Key, h.Value)
-				if err != nil {
-					return err
-				}
-				rec.Headers[i] = connect.Header{Key: h.Key, Schema: s, Value: v}
-			}
-			return nil
-		}); !ok || err != nil {
-			return nil, false, wrapConvertSink(err, "headers", kr)
-		}
-	}
-	if ok, err := exec.run(tolerance.StageKeyConverter, r.p.keyClass, func() (err error) {
-		rec.KeySchema, rec.Key, err = r.p.key.ToConnectData(kr.Topic, rec.Headers, kr.Key)
-		return err
-	}); !ok || err != nil {
-		return nil, false, wrapConvertSink(err, "key", kr)
-	}
-	if ok, err := exec.run(tolerance.StageValueConverter, r.p.valueClass, func() (err error) {
-		rec.ValueSchema, rec.Value, err = r.p.value.ToConnectData(kr.Topic, rec.Headers, kr.Value)
-		return err
-	}); !ok || err != nil {
-		return nil, false, wrapConvertSink(err, "value", kr)
-	}
-	return rec, true, nil
-}
-
-// wrapConvertSink names the record only on failure: formatting its position for
-// every record cost more than some conversions.
-func wrapConvertSink(err error, what string, kr *kgo.Record) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("convert %s of record %s-%d@%d: %w", what, kr.Topic, kr.Partition, kr.Offset, err)
 }
 
 // put gives the pending batch to the task (always, even empty, as Java does: tasks
@@ -935,5 +871,5 @@ func (r *sinkRunner) shutdown(failure error) {
 		r.cl.Close()
 	}
 	r.errs.close()
-	r.p.close(r.t.log)
+	r.p.Close(r.t.log, protect)
 }

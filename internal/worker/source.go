@@ -12,6 +12,7 @@ import (
 	"github.com/goconnect/goconnect/api/connect"
 	"github.com/goconnect/goconnect/internal/herder"
 	"github.com/goconnect/goconnect/internal/kafka"
+	"github.com/goconnect/goconnect/internal/recordpath"
 	"github.com/goconnect/goconnect/internal/storage"
 	"github.com/goconnect/goconnect/internal/tolerance"
 )
@@ -24,7 +25,7 @@ const retriablePollBackoff = 100 * time.Millisecond
 type sourceRunner struct {
 	t       *task
 	st      connect.SourceTask
-	p       *pipeline
+	p       *recordpath.Path
 	props   map[string]string
 	cl      *kgo.Client
 	tracker *offsetTracker
@@ -45,11 +46,11 @@ type sourceRunner struct {
 	produceErr error
 
 	started bool
-	// render is r.p.renderSource, bound once instead of once per record.
+	// render is r.p.RenderSource, bound once instead of once per record.
 	render func(*connect.Record) *tolerance.Raw
 }
 
-func newSourceRunner(t *task, st connect.SourceTask, p *pipeline, connProps, taskProps map[string]string) (*sourceRunner, error) {
+func newSourceRunner(t *task, st connect.SourceTask, p *recordpath.Path, connProps, taskProps map[string]string) (*sourceRunner, error) {
 	w := t.w
 	opts, err := kafka.Opts(kafka.SourceProducerProps(w.cfg.Props, connProps, t.id.Connector, t.id.Task), kafka.Producer, t.log)
 	if err != nil {
@@ -82,7 +83,7 @@ func newSourceRunner(t *task, st connect.SourceTask, p *pipeline, connProps, tas
 		connProps: connProps, errs: errs, creator: creator,
 		topics: newTopicTracker(t),
 	}
-	r.render = p.renderSource
+	r.render = func(rec *connect.Record) *tolerance.Raw { return p.RenderSource(rec, protect) }
 	r.committer, _ = st.(connect.SourceTaskCommitter)
 	r.recordCommitter, _ = st.(connect.RecordCommitter)
 	return r, nil
@@ -96,7 +97,7 @@ func (r *sourceRunner) release() {
 	r.cl.Close()
 	r.errs.close()
 	r.creator.close()
-	r.p.close(r.t.log)
+	r.p.Close(r.t.log, protect)
 }
 
 type sourceTaskContext struct {
@@ -242,7 +243,7 @@ func (r *sourceRunner) send(recs []*connect.Record) error {
 			}
 		}
 		exec := r.errs.exec(r.t.ctx, subj)
-		out, skipped, err := r.p.chain.apply(rec, exec)
+		out, skipped, err := r.p.Chain.Apply(rec, exec)
 		if err != nil {
 			return err
 		}
@@ -257,7 +258,7 @@ func (r *sourceRunner) send(recs []*connect.Record) error {
 			r.commitRecord(rec, nil)
 			continue
 		}
-		kr, ok, err := r.convert(out, exec)
+		kr, ok, err := r.p.ToKafka(out, exec)
 		if err != nil {
 			return err
 		}
@@ -338,58 +339,6 @@ func (r *sourceRunner) failure() error {
 	return r.produceErr
 }
 
-// convert builds the Kafka record: headers, then key, then value (Java's order),
-// each a stage of the error operator. ok false with a nil error: a tolerated
-// failure, the record is skipped.
-func (r *sourceRunner) convert(rec *connect.Record, exec stageExec) (kr *kgo.Record, ok bool, err error) {
-	if rec.Topic == "" {
-		return nil, false, fmt.Errorf("source record has no topic")
-	}
-	kr = &kgo.Record{Topic: rec.Topic, Partition: rec.Partition}
-	if !rec.Timestamp.IsZero() {
-		if rec.Timestamp.UnixMilli() < 0 {
-			return nil, false, fmt.Errorf("invalid negative timestamp %d in source record", rec.Timestamp.UnixMilli())
-		}
-		kr.Timestamp = rec.Timestamp
-	}
-	if len(rec.Headers) > 0 {
-		kr.Headers = make([]kgo.RecordHeader, len(rec.Headers))
-		ok, err := exec.run(tolerance.StageHeaderConverter, r.p.headerClass, func() error {
-			for i, h := range rec.Headers {
-				b, err := r.p.header.FromConnectHeader(rec.Topic, h.Key, h.Schema, h.Value)
-				if err != nil {
-					return err
-				}
-				kr.Headers[i] = kgo.RecordHeader{Key: h.Key, Value: b}
-			}
-			return nil
-		})
-		if !ok || err != nil {
-			return nil, false, wrapConvert(err, "headers", rec.Topic)
-		}
-	}
-	if ok, err := exec.run(tolerance.StageKeyConverter, r.p.keyClass, func() (err error) {
-		kr.Key, err = r.p.key.FromConnectData(rec.Topic, rec.Headers, rec.KeySchema, rec.Key)
-		return err
-	}); !ok || err != nil {
-		return nil, false, wrapConvert(err, "key", rec.Topic)
-	}
-	if ok, err := exec.run(tolerance.StageValueConverter, r.p.valueClass, func() (err error) {
-		kr.Value, err = r.p.value.FromConnectData(rec.Topic, rec.Headers, rec.ValueSchema, rec.Value)
-		return err
-	}); !ok || err != nil {
-		return nil, false, wrapConvert(err, "value", rec.Topic)
-	}
-	return kr, true, nil
-}
-
-func wrapConvert(err error, what, topic string) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("convert %s of record for topic %s: %w", what, topic, err)
-}
-
 // commit stores the committable offsets, then calls SourceTask.Commit. With
 // final, in-flight records get offset.flush.timeout.ms to be acked first.
 func (r *sourceRunner) commit(final bool) {
@@ -440,7 +389,7 @@ func (r *sourceRunner) shutdown(failure error) {
 	r.cl.Close()
 	r.errs.close()
 	r.creator.close()
-	r.p.close(r.t.log)
+	r.p.Close(r.t.log, protect)
 }
 
 // connectPartitioner honours a source record's explicit partition and lets the

@@ -82,7 +82,7 @@ func (w *Worker) newTask(id herder.TaskID, connProps, taskProps map[string]strin
 		t.r, err = newSinkRunner(t, snk, p, connProps, taskProps)
 	}
 	if err != nil {
-		p.close(t.log)
+		p.Close(t.log, protect)
 		return nil, err
 	}
 	return t, nil

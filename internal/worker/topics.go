@@ -19,6 +19,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/goconnect/goconnect/internal/kafka"
+	"github.com/goconnect/goconnect/internal/recordpath"
 )
 
 // TopicRecorder is an optional StatusListener capability: RecordActiveTopic is
@@ -133,7 +134,7 @@ func parseTopicGroups(props map[string]string) ([]*topicGroup, error) {
 		return nil, err
 	}
 	var out []*topicGroup
-	for _, name := range splitList(props[topicCreationGroups]) {
+	for _, name := range recordpath.SplitList(props[topicCreationGroups]) {
 		if name == defaultTopicGroup {
 			continue
 		}
@@ -178,7 +179,7 @@ func parseTopicGroup(props map[string]string, name string, def *topicGroup) (*to
 	g.replicationFactor, g.partitions = int16(rf), int32(p)
 	regexes := func(key string) ([]*regexp.Regexp, error) {
 		var out []*regexp.Regexp
-		for _, e := range splitList(props[prefix+key]) {
+		for _, e := range recordpath.SplitList(props[prefix+key]) {
 			re, err := regexp.Compile("^(?:" + e + ")$") // Java's Pattern.matches: full match
 			if err != nil {
 				return nil, fmt.Errorf("invalid value %s for configuration %s%s: %w", e, prefix, key, err)

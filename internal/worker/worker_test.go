@@ -15,6 +15,7 @@ import (
 
 	"github.com/goconnect/goconnect/api/connect"
 	"github.com/goconnect/goconnect/internal/herder"
+	"github.com/goconnect/goconnect/internal/recordpath"
 	"github.com/goconnect/goconnect/internal/storage"
 )
 
@@ -466,24 +467,24 @@ func TestConvertersAndTransforms(t *testing.T) {
 		{"transforms": "a,a", "transforms.a.type": "com.example.DropEven"},
 		{"transforms": "a", "transforms.a.type": "com.example.Missing"},
 	} {
-		if _, err := w.newChain(bad); err == nil {
-			t.Errorf("newChain(%v): want error", bad)
+		if _, err := recordpath.NewChain(w.reg, bad, protect); err == nil {
+			t.Errorf("NewChain(%v): want error", bad)
 		}
 	}
 	// Worker-level converter gets worker props; connector-level only its own.
 	w.cfg.Props["value.converter.y"] = "2"
-	conv, _, err := w.converter(map[string]string{}, "value")
+	p, err := w.newPipeline(map[string]string{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(map[string]string{"y": "2", "converter.type": "value"}, conv.(*stringConverter).props); diff != "" {
+	if diff := cmp.Diff(map[string]string{"y": "2", "converter.type": "value"}, p.Value.(*stringConverter).props); diff != "" {
 		t.Errorf("worker converter props (-want +got):\n%s", diff)
 	}
-	conv, _, err = w.converter(map[string]string{"value.converter": "com.example.UpperConverter", "value.converter.z": "3"}, "value")
+	p, err = w.newPipeline(map[string]string{"value.converter": "com.example.UpperConverter", "value.converter.z": "3"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(map[string]string{"z": "3", "converter.type": "value"}, conv.(*stringConverter).props); diff != "" {
+	if diff := cmp.Diff(map[string]string{"z": "3", "converter.type": "value"}, p.Value.(*stringConverter).props); diff != "" {
 		t.Errorf("connector converter props (-want +got):\n%s", diff)
 	}
 }
