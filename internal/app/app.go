@@ -21,6 +21,7 @@ import (
 	"github.com/goconnect/goconnect/internal/kafka"
 	"github.com/goconnect/goconnect/internal/logging"
 	"github.com/goconnect/goconnect/internal/plugin"
+	"github.com/goconnect/goconnect/internal/builtin"
 	"github.com/goconnect/goconnect/internal/registry"
 	"github.com/goconnect/goconnect/internal/rest"
 	"github.com/goconnect/goconnect/internal/storage"
@@ -136,7 +137,7 @@ func StartStandalone(ctx context.Context, opts Options) (_ *Standalone, err erro
 		// their manifests only and never fails start-up (bad plugins are logged).
 		s.plugins = plugin.Discover(cfg.Values.List(workerconfig.PluginPath),
 			loggers.Logger("org.apache.kafka.connect.runtime.isolation.PluginScanner"))
-		reg = registry.New(s.plugins.Rows(registry.Builtins()))
+		reg = registry.New(s.plugins.Rows(builtin.All()))
 	}
 
 	// The Kafka cluster id is looked up first; failing that aborts start-up, as in Java.

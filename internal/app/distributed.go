@@ -22,6 +22,7 @@ import (
 	"github.com/goconnect/goconnect/internal/kafka"
 	"github.com/goconnect/goconnect/internal/logging"
 	"github.com/goconnect/goconnect/internal/plugin"
+	"github.com/goconnect/goconnect/internal/builtin"
 	"github.com/goconnect/goconnect/internal/registry"
 	"github.com/goconnect/goconnect/internal/rest"
 	"github.com/goconnect/goconnect/internal/storage/kafkastore"
@@ -87,7 +88,7 @@ func StartDistributed(ctx context.Context, opts Options) (_ *Distributed, err er
 		// External connectors on plugin.path, as in standalone mode.
 		d.plugins = plugin.Discover(vals.List(workerconfig.PluginPath),
 			loggers.Logger("org.apache.kafka.connect.runtime.isolation.PluginScanner"))
-		reg = registry.New(d.plugins.Rows(registry.Builtins()))
+		reg = registry.New(d.plugins.Rows(builtin.All()))
 	}
 	proto, err := protocol.ParseCompatibility(strings.ToLower(vals.String(workerconfig.ConnectProtocol)))
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/goconnect/goconnect/examples/counting"
 	"github.com/goconnect/goconnect/internal/app"
 	"github.com/goconnect/goconnect/internal/plugin"
+	"github.com/goconnect/goconnect/internal/builtin"
 	"github.com/goconnect/goconnect/internal/registry"
 )
 
@@ -52,7 +53,7 @@ func TestStandalonePipeline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	w, err := app.StartStandalone(ctx, app.Options{WorkerProps: props, LogOutput: io.Discard,
-		Registry: registry.New(host.Rows(registry.Builtins()))})
+		Registry: registry.New(host.Rows(builtin.All()))})
 	if err != nil {
 		t.Fatal(err)
 	}

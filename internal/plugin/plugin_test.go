@@ -27,6 +27,7 @@ import (
 	"github.com/goconnect/goconnect/api/data"
 	"github.com/goconnect/goconnect/examples/counting"
 	"github.com/goconnect/goconnect/internal/plugin/wire"
+	"github.com/goconnect/goconnect/internal/builtin"
 	"github.com/goconnect/goconnect/internal/registry"
 )
 
@@ -730,8 +731,8 @@ func TestRowsKeepBuiltinsFirst(t *testing.T) {
 		m.Plugins[0].Class = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 	})
 	h, logs := newHost(t, Config{Paths: []string{path}})
-	rows := h.Rows(registry.Builtins())
-	if n := len(rows) - len(registry.Builtins()); n != 2 {
+	rows := h.Rows(builtin.All())
+	if n := len(rows) - len(builtin.All()); n != 2 {
 		t.Errorf("%d external rows, want 2 (the shadowing one dropped)", n)
 	}
 	if !strings.Contains(logs.String(), "a built-in plugin has the same class") {

@@ -2,8 +2,10 @@ package registry
 
 import "slices"
 
-// Builtins is the explicit table of every plugin compiled into goconnect. Each
-// builtin_*.go file contributes the rows of one family of plugins.
-func Builtins() []Plugin {
-	return slices.Concat(builtinConnectors(), builtinConverters(), builtinTransforms(), builtinJDBC(), builtinElasticsearch())
+// RecordBuiltins is the explicit table of the built-in converters,
+// transformations and predicates: what a task's record path (internal/recordpath)
+// can use. The connectors are in internal/builtin, so a plugin process that runs
+// a record path links these without the worker's connectors.
+func RecordBuiltins() []Plugin {
+	return slices.Concat(builtinConverters(), builtinTransforms())
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/goconnect/goconnect/api/connect"
 	"github.com/goconnect/goconnect/examples/counting"
 	"github.com/goconnect/goconnect/internal/app"
+	"github.com/goconnect/goconnect/internal/builtin"
 	"github.com/goconnect/goconnect/internal/registry"
 	"github.com/goconnect/goconnect/javaprops"
 )
@@ -33,7 +34,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "worker: %v\n", err)
 		os.Exit(1)
 	}
-	reg := registry.New(append(registry.Builtins(),
+	reg := registry.New(append(builtin.All(),
 		registry.Plugin{Class: counting.SourceClass, Kind: registry.Source, Version: counting.Version,
 			ExtraAliases: []string{"CountingSource"},
 			NewConnector: func() connect.Connector { return &counting.SourceConnector{} }},

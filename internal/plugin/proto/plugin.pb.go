@@ -149,8 +149,11 @@ func (x *Error) GetPanic() bool {
 }
 
 type ErrorReply struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Error         *Error                 `protobuf:"bytes,1,opt,name=error,proto3" json:"error,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Error *Error                 `protobuf:"bytes,1,opt,name=error,proto3" json:"error,omitempty"`
+	// unconverted answers a raw Put the plugin could not convert: nothing was
+	// put; the worker converts the batch itself and puts it structured.
+	Unconverted   bool `protobuf:"varint,2,opt,name=unconverted,proto3" json:"unconverted,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -190,6 +193,13 @@ func (x *ErrorReply) GetError() *Error {
 		return x.Error
 	}
 	return nil
+}
+
+func (x *ErrorReply) GetUnconverted() bool {
+	if x != nil {
+		return x.Unconverted
+	}
+	return false
 }
 
 type InfoResponse struct {
@@ -1142,8 +1152,12 @@ type TaskStartRequest struct {
 	Props map[string]string      `protobuf:"bytes,2,rep,name=props,proto3" json:"props,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// has_errant_reporter tells the plugin whether ErrantRecordReporter is nil.
 	HasErrantReporter bool `protobuf:"varint,3,opt,name=has_errant_reporter,json=hasErrantReporter,proto3" json:"has_errant_reporter,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// record_path asks the plugin to run the task's converters and
+	// transformations itself (pluginsdk, internal/recordpath); absent for a
+	// connector or when the worker does not offer it.
+	RecordPath    *RecordPath `protobuf:"bytes,4,opt,name=record_path,json=recordPath,proto3" json:"record_path,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *TaskStartRequest) Reset() {
@@ -1197,19 +1211,85 @@ func (x *TaskStartRequest) GetHasErrantReporter() bool {
 	return false
 }
 
+func (x *TaskStartRequest) GetRecordPath() *RecordPath {
+	if x != nil {
+		return x.RecordPath
+	}
+	return nil
+}
+
+// RecordPath is what a plugin needs to build the task's record path: the
+// worker's build identity (recordpath.Build), which the plugin's must equal,
+// and the path's properties (recordpath.Path.Props).
+type RecordPath struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Build         string                 `protobuf:"bytes,1,opt,name=build,proto3" json:"build,omitempty"`
+	Props         map[string]string      `protobuf:"bytes,2,rep,name=props,proto3" json:"props,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordPath) Reset() {
+	*x = RecordPath{}
+	mi := &file_plugin_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordPath) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordPath) ProtoMessage() {}
+
+func (x *RecordPath) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordPath.ProtoReflect.Descriptor instead.
+func (*RecordPath) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *RecordPath) GetBuild() string {
+	if x != nil {
+		return x.Build
+	}
+	return ""
+}
+
+func (x *RecordPath) GetProps() map[string]string {
+	if x != nil {
+		return x.Props
+	}
+	return nil
+}
+
 type TaskStartResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Error *Error                 `protobuf:"bytes,1,opt,name=error,proto3" json:"error,omitempty"`
 	// record_committer: the task implements RecordCommitter, so the worker
 	// forwards CommitRecord calls (otherwise it drops them locally).
 	RecordCommitter bool `protobuf:"varint,2,opt,name=record_committer,json=recordCommitter,proto3" json:"record_committer,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// converts: the plugin runs the record path; Poll answers converted, Put
+	// accepts raw. Otherwise record_path_refusal says why not (logged).
+	Converts          bool   `protobuf:"varint,3,opt,name=converts,proto3" json:"converts,omitempty"`
+	RecordPathRefusal string `protobuf:"bytes,4,opt,name=record_path_refusal,json=recordPathRefusal,proto3" json:"record_path_refusal,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *TaskStartResponse) Reset() {
 	*x = TaskStartResponse{}
-	mi := &file_plugin_proto_msgTypes[20]
+	mi := &file_plugin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1221,7 +1301,7 @@ func (x *TaskStartResponse) String() string {
 func (*TaskStartResponse) ProtoMessage() {}
 
 func (x *TaskStartResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[20]
+	mi := &file_plugin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1234,7 +1314,7 @@ func (x *TaskStartResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskStartResponse.ProtoReflect.Descriptor instead.
 func (*TaskStartResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{20}
+	return file_plugin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *TaskStartResponse) GetError() *Error {
@@ -1251,6 +1331,20 @@ func (x *TaskStartResponse) GetRecordCommitter() bool {
 	return false
 }
 
+func (x *TaskStartResponse) GetConverts() bool {
+	if x != nil {
+		return x.Converts
+	}
+	return false
+}
+
+func (x *TaskStartResponse) GetRecordPathRefusal() string {
+	if x != nil {
+		return x.RecordPathRefusal
+	}
+	return ""
+}
+
 // commits (PollRequest, CommitRequest) holds the CommitRecord calls packed,
 // one after another (internal/plugin/wire commits.go documents the format):
 // one protobuf message per record cost several allocations per record on
@@ -1264,7 +1358,7 @@ type PollRequest struct {
 
 func (x *PollRequest) Reset() {
 	*x = PollRequest{}
-	mi := &file_plugin_proto_msgTypes[21]
+	mi := &file_plugin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1276,7 +1370,7 @@ func (x *PollRequest) String() string {
 func (*PollRequest) ProtoMessage() {}
 
 func (x *PollRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[21]
+	mi := &file_plugin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1289,7 +1383,7 @@ func (x *PollRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PollRequest.ProtoReflect.Descriptor instead.
 func (*PollRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{21}
+	return file_plugin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *PollRequest) GetCommits() []byte {
@@ -1305,14 +1399,18 @@ type PollResponse struct {
 	Batch *RecordBatch           `protobuf:"bytes,2,opt,name=batch,proto3" json:"batch,omitempty"`
 	// seq_start numbers the batch's records seq_start, seq_start+1, ... for
 	// CommitRecord. Zero when the task is not a RecordCommitter.
-	SeqStart      int64 `protobuf:"varint,3,opt,name=seq_start,json=seqStart,proto3" json:"seq_start,omitempty"`
+	SeqStart int64 `protobuf:"varint,3,opt,name=seq_start,json=seqStart,proto3" json:"seq_start,omitempty"`
+	// converted replaces batch when the plugin runs the record path
+	// (wire.EncodeConverted). A batch that failed there comes as batch, for the
+	// worker's own path to handle under its error operator.
+	Converted     []byte `protobuf:"bytes,4,opt,name=converted,proto3" json:"converted,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PollResponse) Reset() {
 	*x = PollResponse{}
-	mi := &file_plugin_proto_msgTypes[22]
+	mi := &file_plugin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1324,7 +1422,7 @@ func (x *PollResponse) String() string {
 func (*PollResponse) ProtoMessage() {}
 
 func (x *PollResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[22]
+	mi := &file_plugin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1337,7 +1435,7 @@ func (x *PollResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PollResponse.ProtoReflect.Descriptor instead.
 func (*PollResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{22}
+	return file_plugin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *PollResponse) GetError() *Error {
@@ -1361,6 +1459,13 @@ func (x *PollResponse) GetSeqStart() int64 {
 	return 0
 }
 
+func (x *PollResponse) GetConverted() []byte {
+	if x != nil {
+		return x.Converted
+	}
+	return nil
+}
+
 type CommitRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Commits       []byte                 `protobuf:"bytes,2,opt,name=commits,proto3" json:"commits,omitempty"`
@@ -1370,7 +1475,7 @@ type CommitRequest struct {
 
 func (x *CommitRequest) Reset() {
 	*x = CommitRequest{}
-	mi := &file_plugin_proto_msgTypes[23]
+	mi := &file_plugin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1382,7 +1487,7 @@ func (x *CommitRequest) String() string {
 func (*CommitRequest) ProtoMessage() {}
 
 func (x *CommitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[23]
+	mi := &file_plugin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1395,7 +1500,7 @@ func (x *CommitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommitRequest.ProtoReflect.Descriptor instead.
 func (*CommitRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{23}
+	return file_plugin_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CommitRequest) GetCommits() []byte {
@@ -1406,15 +1511,18 @@ func (x *CommitRequest) GetCommits() []byte {
 }
 
 type PutRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Batch         *RecordBatch           `protobuf:"bytes,1,opt,name=batch,proto3" json:"batch,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Batch *RecordBatch           `protobuf:"bytes,1,opt,name=batch,proto3" json:"batch,omitempty"`
+	// raw replaces batch when the plugin runs the record path: consumed
+	// records as fetched (wire.EncodeRaw).
+	Raw           []byte `protobuf:"bytes,2,opt,name=raw,proto3" json:"raw,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PutRequest) Reset() {
 	*x = PutRequest{}
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1426,7 +1534,7 @@ func (x *PutRequest) String() string {
 func (*PutRequest) ProtoMessage() {}
 
 func (x *PutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1439,12 +1547,19 @@ func (x *PutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutRequest.ProtoReflect.Descriptor instead.
 func (*PutRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{24}
+	return file_plugin_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PutRequest) GetBatch() *RecordBatch {
 	if x != nil {
 		return x.Batch
+	}
+	return nil
+}
+
+func (x *PutRequest) GetRaw() []byte {
+	if x != nil {
+		return x.Raw
 	}
 	return nil
 }
@@ -1459,7 +1574,7 @@ type TopicPartition struct {
 
 func (x *TopicPartition) Reset() {
 	*x = TopicPartition{}
-	mi := &file_plugin_proto_msgTypes[25]
+	mi := &file_plugin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1471,7 +1586,7 @@ func (x *TopicPartition) String() string {
 func (*TopicPartition) ProtoMessage() {}
 
 func (x *TopicPartition) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[25]
+	mi := &file_plugin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1484,7 +1599,7 @@ func (x *TopicPartition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopicPartition.ProtoReflect.Descriptor instead.
 func (*TopicPartition) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{25}
+	return file_plugin_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *TopicPartition) GetTopic() string {
@@ -1512,7 +1627,7 @@ type TopicPartitionOffset struct {
 
 func (x *TopicPartitionOffset) Reset() {
 	*x = TopicPartitionOffset{}
-	mi := &file_plugin_proto_msgTypes[26]
+	mi := &file_plugin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1524,7 +1639,7 @@ func (x *TopicPartitionOffset) String() string {
 func (*TopicPartitionOffset) ProtoMessage() {}
 
 func (x *TopicPartitionOffset) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[26]
+	mi := &file_plugin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1537,7 +1652,7 @@ func (x *TopicPartitionOffset) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopicPartitionOffset.ProtoReflect.Descriptor instead.
 func (*TopicPartitionOffset) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{26}
+	return file_plugin_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *TopicPartitionOffset) GetTopic() string {
@@ -1570,7 +1685,7 @@ type OffsetsRequest struct {
 
 func (x *OffsetsRequest) Reset() {
 	*x = OffsetsRequest{}
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1582,7 +1697,7 @@ func (x *OffsetsRequest) String() string {
 func (*OffsetsRequest) ProtoMessage() {}
 
 func (x *OffsetsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1595,7 +1710,7 @@ func (x *OffsetsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetsRequest.ProtoReflect.Descriptor instead.
 func (*OffsetsRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{27}
+	return file_plugin_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *OffsetsRequest) GetOffsets() []*TopicPartitionOffset {
@@ -1615,7 +1730,7 @@ type OffsetsResponse struct {
 
 func (x *OffsetsResponse) Reset() {
 	*x = OffsetsResponse{}
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1627,7 +1742,7 @@ func (x *OffsetsResponse) String() string {
 func (*OffsetsResponse) ProtoMessage() {}
 
 func (x *OffsetsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1640,7 +1755,7 @@ func (x *OffsetsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetsResponse.ProtoReflect.Descriptor instead.
 func (*OffsetsResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{28}
+	return file_plugin_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *OffsetsResponse) GetError() *Error {
@@ -1666,7 +1781,7 @@ type PartitionsRequest struct {
 
 func (x *PartitionsRequest) Reset() {
 	*x = PartitionsRequest{}
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1678,7 +1793,7 @@ func (x *PartitionsRequest) String() string {
 func (*PartitionsRequest) ProtoMessage() {}
 
 func (x *PartitionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1691,7 +1806,7 @@ func (x *PartitionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartitionsRequest.ProtoReflect.Descriptor instead.
 func (*PartitionsRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{29}
+	return file_plugin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *PartitionsRequest) GetPartitions() []*TopicPartition {
@@ -1719,7 +1834,7 @@ type RecordBatch struct {
 
 func (x *RecordBatch) Reset() {
 	*x = RecordBatch{}
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1731,7 +1846,7 @@ func (x *RecordBatch) String() string {
 func (*RecordBatch) ProtoMessage() {}
 
 func (x *RecordBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1744,7 +1859,7 @@ func (x *RecordBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordBatch.ProtoReflect.Descriptor instead.
 func (*RecordBatch) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{30}
+	return file_plugin_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RecordBatch) GetSchemas() []*Schema {
@@ -1779,7 +1894,7 @@ type Time struct {
 
 func (x *Time) Reset() {
 	*x = Time{}
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1791,7 +1906,7 @@ func (x *Time) String() string {
 func (*Time) ProtoMessage() {}
 
 func (x *Time) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1804,7 +1919,7 @@ func (x *Time) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Time.ProtoReflect.Descriptor instead.
 func (*Time) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{31}
+	return file_plugin_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Time) GetSeconds() int64 {
@@ -1839,7 +1954,7 @@ type Schema struct {
 
 func (x *Schema) Reset() {
 	*x = Schema{}
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1851,7 +1966,7 @@ func (x *Schema) String() string {
 func (*Schema) ProtoMessage() {}
 
 func (x *Schema) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1864,7 +1979,7 @@ func (x *Schema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schema.ProtoReflect.Descriptor instead.
 func (*Schema) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{32}
+	return file_plugin_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Schema) GetType() int32 {
@@ -1947,7 +2062,7 @@ type Field struct {
 
 func (x *Field) Reset() {
 	*x = Field{}
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1959,7 +2074,7 @@ func (x *Field) String() string {
 func (*Field) ProtoMessage() {}
 
 func (x *Field) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1972,7 +2087,7 @@ func (x *Field) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Field.ProtoReflect.Descriptor instead.
 func (*Field) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{33}
+	return file_plugin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Field) GetName() string {
@@ -2019,7 +2134,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2031,7 +2146,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2044,7 +2159,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{34}
+	return file_plugin_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *Value) GetKind() isValue_Kind {
@@ -2323,7 +2438,7 @@ type ValueList struct {
 
 func (x *ValueList) Reset() {
 	*x = ValueList{}
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2335,7 +2450,7 @@ func (x *ValueList) String() string {
 func (*ValueList) ProtoMessage() {}
 
 func (x *ValueList) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2348,7 +2463,7 @@ func (x *ValueList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValueList.ProtoReflect.Descriptor instead.
 func (*ValueList) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{35}
+	return file_plugin_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ValueList) GetValues() []*Value {
@@ -2367,7 +2482,7 @@ type StringList struct {
 
 func (x *StringList) Reset() {
 	*x = StringList{}
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2379,7 +2494,7 @@ func (x *StringList) String() string {
 func (*StringList) ProtoMessage() {}
 
 func (x *StringList) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2392,7 +2507,7 @@ func (x *StringList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StringList.ProtoReflect.Descriptor instead.
 func (*StringList) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{36}
+	return file_plugin_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *StringList) GetValues() []string {
@@ -2414,7 +2529,7 @@ type MapValue struct {
 
 func (x *MapValue) Reset() {
 	*x = MapValue{}
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2426,7 +2541,7 @@ func (x *MapValue) String() string {
 func (*MapValue) ProtoMessage() {}
 
 func (x *MapValue) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2439,7 +2554,7 @@ func (x *MapValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MapValue.ProtoReflect.Descriptor instead.
 func (*MapValue) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{37}
+	return file_plugin_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *MapValue) GetAnyKeys() bool {
@@ -2474,7 +2589,7 @@ type StructValue struct {
 
 func (x *StructValue) Reset() {
 	*x = StructValue{}
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2486,7 +2601,7 @@ func (x *StructValue) String() string {
 func (*StructValue) ProtoMessage() {}
 
 func (x *StructValue) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2499,7 +2614,7 @@ func (x *StructValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StructValue.ProtoReflect.Descriptor instead.
 func (*StructValue) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{38}
+	return file_plugin_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *StructValue) GetSchema() *Schema {
@@ -2527,7 +2642,7 @@ type Decimal struct {
 
 func (x *Decimal) Reset() {
 	*x = Decimal{}
-	mi := &file_plugin_proto_msgTypes[39]
+	mi := &file_plugin_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2539,7 +2654,7 @@ func (x *Decimal) String() string {
 func (*Decimal) ProtoMessage() {}
 
 func (x *Decimal) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[39]
+	mi := &file_plugin_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2552,7 +2667,7 @@ func (x *Decimal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decimal.ProtoReflect.Descriptor instead.
 func (*Decimal) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{39}
+	return file_plugin_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *Decimal) GetUnscaled() []byte {
@@ -2590,7 +2705,7 @@ type Callback struct {
 
 func (x *Callback) Reset() {
 	*x = Callback{}
-	mi := &file_plugin_proto_msgTypes[40]
+	mi := &file_plugin_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2602,7 +2717,7 @@ func (x *Callback) String() string {
 func (*Callback) ProtoMessage() {}
 
 func (x *Callback) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[40]
+	mi := &file_plugin_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2615,7 +2730,7 @@ func (x *Callback) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Callback.ProtoReflect.Descriptor instead.
 func (*Callback) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{40}
+	return file_plugin_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *Callback) GetId() int64 {
@@ -2780,7 +2895,7 @@ type OffsetLookup struct {
 
 func (x *OffsetLookup) Reset() {
 	*x = OffsetLookup{}
-	mi := &file_plugin_proto_msgTypes[41]
+	mi := &file_plugin_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2792,7 +2907,7 @@ func (x *OffsetLookup) String() string {
 func (*OffsetLookup) ProtoMessage() {}
 
 func (x *OffsetLookup) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[41]
+	mi := &file_plugin_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2805,7 +2920,7 @@ func (x *OffsetLookup) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetLookup.ProtoReflect.Descriptor instead.
 func (*OffsetLookup) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{41}
+	return file_plugin_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *OffsetLookup) GetPartition() *Value {
@@ -2825,7 +2940,7 @@ type ErrantReport struct {
 
 func (x *ErrantReport) Reset() {
 	*x = ErrantReport{}
-	mi := &file_plugin_proto_msgTypes[42]
+	mi := &file_plugin_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2837,7 +2952,7 @@ func (x *ErrantReport) String() string {
 func (*ErrantReport) ProtoMessage() {}
 
 func (x *ErrantReport) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[42]
+	mi := &file_plugin_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2850,7 +2965,7 @@ func (x *ErrantReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ErrantReport.ProtoReflect.Descriptor instead.
 func (*ErrantReport) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{42}
+	return file_plugin_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ErrantReport) GetRecord() *RecordBatch {
@@ -2878,7 +2993,7 @@ type CallbackReply struct {
 
 func (x *CallbackReply) Reset() {
 	*x = CallbackReply{}
-	mi := &file_plugin_proto_msgTypes[43]
+	mi := &file_plugin_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2890,7 +3005,7 @@ func (x *CallbackReply) String() string {
 func (*CallbackReply) ProtoMessage() {}
 
 func (x *CallbackReply) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[43]
+	mi := &file_plugin_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2903,7 +3018,7 @@ func (x *CallbackReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallbackReply.ProtoReflect.Descriptor instead.
 func (*CallbackReply) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{43}
+	return file_plugin_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *CallbackReply) GetId() int64 {
@@ -2938,10 +3053,11 @@ const file_plugin_proto_rawDesc = "" +
 	"\tretriable\x18\x02 \x01(\bR\tretriable\x12#\n" +
 	"\rbackoff_nanos\x18\x03 \x01(\x03R\fbackoffNanos\x12\x12\n" +
 	"\x04data\x18\x04 \x01(\bR\x04data\x12\x14\n" +
-	"\x05panic\x18\x05 \x01(\bR\x05panic\">\n" +
+	"\x05panic\x18\x05 \x01(\bR\x05panic\"`\n" +
 	"\n" +
 	"ErrorReply\x120\n" +
-	"\x05error\x18\x01 \x01(\v2\x1a.goconnect.plugin.v1.ErrorR\x05error\"s\n" +
+	"\x05error\x18\x01 \x01(\v2\x1a.goconnect.plugin.v1.ErrorR\x05error\x12 \n" +
+	"\vunconverted\x18\x02 \x01(\bR\vunconverted\"s\n" +
 	"\fInfoResponse\x12)\n" +
 	"\x10protocol_version\x18\x01 \x01(\x05R\x0fprotocolVersion\x128\n" +
 	"\aclasses\x18\x02 \x03(\v2\x1e.goconnect.plugin.v1.ClassInfoR\aclasses\"\x88\x01\n" +
@@ -3025,29 +3141,43 @@ const file_plugin_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"b\n" +
 	"\x14AlterOffsetsResponse\x120\n" +
 	"\x05error\x18\x01 \x01(\v2\x1a.goconnect.plugin.v1.ErrorR\x05error\x12\x18\n" +
-	"\aaltered\x18\x02 \x01(\bR\aaltered\"\xda\x01\n" +
+	"\aaltered\x18\x02 \x01(\bR\aaltered\"\x9c\x02\n" +
 	"\x10TaskStartRequest\x12\x14\n" +
 	"\x05class\x18\x01 \x01(\tR\x05class\x12F\n" +
 	"\x05props\x18\x02 \x03(\v20.goconnect.plugin.v1.TaskStartRequest.PropsEntryR\x05props\x12.\n" +
-	"\x13has_errant_reporter\x18\x03 \x01(\bR\x11hasErrantReporter\x1a8\n" +
+	"\x13has_errant_reporter\x18\x03 \x01(\bR\x11hasErrantReporter\x12@\n" +
+	"\vrecord_path\x18\x04 \x01(\v2\x1f.goconnect.plugin.v1.RecordPathR\n" +
+	"recordPath\x1a8\n" +
 	"\n" +
 	"PropsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"p\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x9e\x01\n" +
+	"\n" +
+	"RecordPath\x12\x14\n" +
+	"\x05build\x18\x01 \x01(\tR\x05build\x12@\n" +
+	"\x05props\x18\x02 \x03(\v2*.goconnect.plugin.v1.RecordPath.PropsEntryR\x05props\x1a8\n" +
+	"\n" +
+	"PropsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xbc\x01\n" +
 	"\x11TaskStartResponse\x120\n" +
 	"\x05error\x18\x01 \x01(\v2\x1a.goconnect.plugin.v1.ErrorR\x05error\x12)\n" +
-	"\x10record_committer\x18\x02 \x01(\bR\x0frecordCommitter\"-\n" +
+	"\x10record_committer\x18\x02 \x01(\bR\x0frecordCommitter\x12\x1a\n" +
+	"\bconverts\x18\x03 \x01(\bR\bconverts\x12.\n" +
+	"\x13record_path_refusal\x18\x04 \x01(\tR\x11recordPathRefusal\"-\n" +
 	"\vPollRequest\x12\x18\n" +
-	"\acommits\x18\x02 \x01(\fR\acommitsJ\x04\b\x01\x10\x02\"\x95\x01\n" +
+	"\acommits\x18\x02 \x01(\fR\acommitsJ\x04\b\x01\x10\x02\"\xb3\x01\n" +
 	"\fPollResponse\x120\n" +
 	"\x05error\x18\x01 \x01(\v2\x1a.goconnect.plugin.v1.ErrorR\x05error\x126\n" +
 	"\x05batch\x18\x02 \x01(\v2 .goconnect.plugin.v1.RecordBatchR\x05batch\x12\x1b\n" +
-	"\tseq_start\x18\x03 \x01(\x03R\bseqStart\"/\n" +
+	"\tseq_start\x18\x03 \x01(\x03R\bseqStart\x12\x1c\n" +
+	"\tconverted\x18\x04 \x01(\fR\tconverted\"/\n" +
 	"\rCommitRequest\x12\x18\n" +
-	"\acommits\x18\x02 \x01(\fR\acommitsJ\x04\b\x01\x10\x02\"D\n" +
+	"\acommits\x18\x02 \x01(\fR\acommitsJ\x04\b\x01\x10\x02\"V\n" +
 	"\n" +
 	"PutRequest\x126\n" +
-	"\x05batch\x18\x01 \x01(\v2 .goconnect.plugin.v1.RecordBatchR\x05batch\"D\n" +
+	"\x05batch\x18\x01 \x01(\v2 .goconnect.plugin.v1.RecordBatchR\x05batch\x12\x10\n" +
+	"\x03raw\x18\x02 \x01(\fR\x03raw\"D\n" +
 	"\x0eTopicPartition\x12\x14\n" +
 	"\x05topic\x18\x01 \x01(\tR\x05topic\x12\x1c\n" +
 	"\tpartition\x18\x02 \x01(\x05R\tpartition\"b\n" +
@@ -3187,7 +3317,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 	return file_plugin_proto_rawDescData
 }
 
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
 var file_plugin_proto_goTypes = []any{
 	(*Empty)(nil),                 // 0: goconnect.plugin.v1.Empty
 	(*Error)(nil),                 // 1: goconnect.plugin.v1.Error
@@ -3209,36 +3339,38 @@ var file_plugin_proto_goTypes = []any{
 	(*AlterOffsetsRequest)(nil),   // 17: goconnect.plugin.v1.AlterOffsetsRequest
 	(*AlterOffsetsResponse)(nil),  // 18: goconnect.plugin.v1.AlterOffsetsResponse
 	(*TaskStartRequest)(nil),      // 19: goconnect.plugin.v1.TaskStartRequest
-	(*TaskStartResponse)(nil),     // 20: goconnect.plugin.v1.TaskStartResponse
-	(*PollRequest)(nil),           // 21: goconnect.plugin.v1.PollRequest
-	(*PollResponse)(nil),          // 22: goconnect.plugin.v1.PollResponse
-	(*CommitRequest)(nil),         // 23: goconnect.plugin.v1.CommitRequest
-	(*PutRequest)(nil),            // 24: goconnect.plugin.v1.PutRequest
-	(*TopicPartition)(nil),        // 25: goconnect.plugin.v1.TopicPartition
-	(*TopicPartitionOffset)(nil),  // 26: goconnect.plugin.v1.TopicPartitionOffset
-	(*OffsetsRequest)(nil),        // 27: goconnect.plugin.v1.OffsetsRequest
-	(*OffsetsResponse)(nil),       // 28: goconnect.plugin.v1.OffsetsResponse
-	(*PartitionsRequest)(nil),     // 29: goconnect.plugin.v1.PartitionsRequest
-	(*RecordBatch)(nil),           // 30: goconnect.plugin.v1.RecordBatch
-	(*Time)(nil),                  // 31: goconnect.plugin.v1.Time
-	(*Schema)(nil),                // 32: goconnect.plugin.v1.Schema
-	(*Field)(nil),                 // 33: goconnect.plugin.v1.Field
-	(*Value)(nil),                 // 34: goconnect.plugin.v1.Value
-	(*ValueList)(nil),             // 35: goconnect.plugin.v1.ValueList
-	(*StringList)(nil),            // 36: goconnect.plugin.v1.StringList
-	(*MapValue)(nil),              // 37: goconnect.plugin.v1.MapValue
-	(*StructValue)(nil),           // 38: goconnect.plugin.v1.StructValue
-	(*Decimal)(nil),               // 39: goconnect.plugin.v1.Decimal
-	(*Callback)(nil),              // 40: goconnect.plugin.v1.Callback
-	(*OffsetLookup)(nil),          // 41: goconnect.plugin.v1.OffsetLookup
-	(*ErrantReport)(nil),          // 42: goconnect.plugin.v1.ErrantReport
-	(*CallbackReply)(nil),         // 43: goconnect.plugin.v1.CallbackReply
-	nil,                           // 44: goconnect.plugin.v1.ValidateRequest.PropsEntry
-	nil,                           // 45: goconnect.plugin.v1.ConnectorStartRequest.PropsEntry
-	nil,                           // 46: goconnect.plugin.v1.Props.PropsEntry
-	nil,                           // 47: goconnect.plugin.v1.AlterOffsetsRequest.PropsEntry
-	nil,                           // 48: goconnect.plugin.v1.TaskStartRequest.PropsEntry
-	nil,                           // 49: goconnect.plugin.v1.Schema.ParametersEntry
+	(*RecordPath)(nil),            // 20: goconnect.plugin.v1.RecordPath
+	(*TaskStartResponse)(nil),     // 21: goconnect.plugin.v1.TaskStartResponse
+	(*PollRequest)(nil),           // 22: goconnect.plugin.v1.PollRequest
+	(*PollResponse)(nil),          // 23: goconnect.plugin.v1.PollResponse
+	(*CommitRequest)(nil),         // 24: goconnect.plugin.v1.CommitRequest
+	(*PutRequest)(nil),            // 25: goconnect.plugin.v1.PutRequest
+	(*TopicPartition)(nil),        // 26: goconnect.plugin.v1.TopicPartition
+	(*TopicPartitionOffset)(nil),  // 27: goconnect.plugin.v1.TopicPartitionOffset
+	(*OffsetsRequest)(nil),        // 28: goconnect.plugin.v1.OffsetsRequest
+	(*OffsetsResponse)(nil),       // 29: goconnect.plugin.v1.OffsetsResponse
+	(*PartitionsRequest)(nil),     // 30: goconnect.plugin.v1.PartitionsRequest
+	(*RecordBatch)(nil),           // 31: goconnect.plugin.v1.RecordBatch
+	(*Time)(nil),                  // 32: goconnect.plugin.v1.Time
+	(*Schema)(nil),                // 33: goconnect.plugin.v1.Schema
+	(*Field)(nil),                 // 34: goconnect.plugin.v1.Field
+	(*Value)(nil),                 // 35: goconnect.plugin.v1.Value
+	(*ValueList)(nil),             // 36: goconnect.plugin.v1.ValueList
+	(*StringList)(nil),            // 37: goconnect.plugin.v1.StringList
+	(*MapValue)(nil),              // 38: goconnect.plugin.v1.MapValue
+	(*StructValue)(nil),           // 39: goconnect.plugin.v1.StructValue
+	(*Decimal)(nil),               // 40: goconnect.plugin.v1.Decimal
+	(*Callback)(nil),              // 41: goconnect.plugin.v1.Callback
+	(*OffsetLookup)(nil),          // 42: goconnect.plugin.v1.OffsetLookup
+	(*ErrantReport)(nil),          // 43: goconnect.plugin.v1.ErrantReport
+	(*CallbackReply)(nil),         // 44: goconnect.plugin.v1.CallbackReply
+	nil,                           // 45: goconnect.plugin.v1.ValidateRequest.PropsEntry
+	nil,                           // 46: goconnect.plugin.v1.ConnectorStartRequest.PropsEntry
+	nil,                           // 47: goconnect.plugin.v1.Props.PropsEntry
+	nil,                           // 48: goconnect.plugin.v1.AlterOffsetsRequest.PropsEntry
+	nil,                           // 49: goconnect.plugin.v1.TaskStartRequest.PropsEntry
+	nil,                           // 50: goconnect.plugin.v1.RecordPath.PropsEntry
+	nil,                           // 51: goconnect.plugin.v1.Schema.ParametersEntry
 }
 var file_plugin_proto_depIdxs = []int32{
 	1,  // 0: goconnect.plugin.v1.ErrorReply.error:type_name -> goconnect.plugin.v1.Error
@@ -3246,104 +3378,106 @@ var file_plugin_proto_depIdxs = []int32{
 	1,  // 2: goconnect.plugin.v1.DescribeResponse.error:type_name -> goconnect.plugin.v1.Error
 	7,  // 3: goconnect.plugin.v1.DescribeResponse.config:type_name -> goconnect.plugin.v1.ConfigDef
 	8,  // 4: goconnect.plugin.v1.ConfigDef.keys:type_name -> goconnect.plugin.v1.ConfigKey
-	34, // 5: goconnect.plugin.v1.ConfigKey.default_value:type_name -> goconnect.plugin.v1.Value
-	34, // 6: goconnect.plugin.v1.ConfigValue.value:type_name -> goconnect.plugin.v1.Value
-	34, // 7: goconnect.plugin.v1.ConfigValue.recommended_values:type_name -> goconnect.plugin.v1.Value
-	44, // 8: goconnect.plugin.v1.ValidateRequest.props:type_name -> goconnect.plugin.v1.ValidateRequest.PropsEntry
+	35, // 5: goconnect.plugin.v1.ConfigKey.default_value:type_name -> goconnect.plugin.v1.Value
+	35, // 6: goconnect.plugin.v1.ConfigValue.value:type_name -> goconnect.plugin.v1.Value
+	35, // 7: goconnect.plugin.v1.ConfigValue.recommended_values:type_name -> goconnect.plugin.v1.Value
+	45, // 8: goconnect.plugin.v1.ValidateRequest.props:type_name -> goconnect.plugin.v1.ValidateRequest.PropsEntry
 	1,  // 9: goconnect.plugin.v1.ValidateResponse.error:type_name -> goconnect.plugin.v1.Error
 	9,  // 10: goconnect.plugin.v1.ValidateResponse.values:type_name -> goconnect.plugin.v1.ConfigValue
-	45, // 11: goconnect.plugin.v1.ConnectorStartRequest.props:type_name -> goconnect.plugin.v1.ConnectorStartRequest.PropsEntry
-	46, // 12: goconnect.plugin.v1.Props.props:type_name -> goconnect.plugin.v1.Props.PropsEntry
+	46, // 11: goconnect.plugin.v1.ConnectorStartRequest.props:type_name -> goconnect.plugin.v1.ConnectorStartRequest.PropsEntry
+	47, // 12: goconnect.plugin.v1.Props.props:type_name -> goconnect.plugin.v1.Props.PropsEntry
 	1,  // 13: goconnect.plugin.v1.TaskConfigsResponse.error:type_name -> goconnect.plugin.v1.Error
 	14, // 14: goconnect.plugin.v1.TaskConfigsResponse.configs:type_name -> goconnect.plugin.v1.Props
-	34, // 15: goconnect.plugin.v1.PartitionOffset.partition:type_name -> goconnect.plugin.v1.Value
-	34, // 16: goconnect.plugin.v1.PartitionOffset.offset:type_name -> goconnect.plugin.v1.Value
-	47, // 17: goconnect.plugin.v1.AlterOffsetsRequest.props:type_name -> goconnect.plugin.v1.AlterOffsetsRequest.PropsEntry
+	35, // 15: goconnect.plugin.v1.PartitionOffset.partition:type_name -> goconnect.plugin.v1.Value
+	35, // 16: goconnect.plugin.v1.PartitionOffset.offset:type_name -> goconnect.plugin.v1.Value
+	48, // 17: goconnect.plugin.v1.AlterOffsetsRequest.props:type_name -> goconnect.plugin.v1.AlterOffsetsRequest.PropsEntry
 	16, // 18: goconnect.plugin.v1.AlterOffsetsRequest.offsets:type_name -> goconnect.plugin.v1.PartitionOffset
 	1,  // 19: goconnect.plugin.v1.AlterOffsetsResponse.error:type_name -> goconnect.plugin.v1.Error
-	48, // 20: goconnect.plugin.v1.TaskStartRequest.props:type_name -> goconnect.plugin.v1.TaskStartRequest.PropsEntry
-	1,  // 21: goconnect.plugin.v1.TaskStartResponse.error:type_name -> goconnect.plugin.v1.Error
-	1,  // 22: goconnect.plugin.v1.PollResponse.error:type_name -> goconnect.plugin.v1.Error
-	30, // 23: goconnect.plugin.v1.PollResponse.batch:type_name -> goconnect.plugin.v1.RecordBatch
-	30, // 24: goconnect.plugin.v1.PutRequest.batch:type_name -> goconnect.plugin.v1.RecordBatch
-	26, // 25: goconnect.plugin.v1.OffsetsRequest.offsets:type_name -> goconnect.plugin.v1.TopicPartitionOffset
-	1,  // 26: goconnect.plugin.v1.OffsetsResponse.error:type_name -> goconnect.plugin.v1.Error
-	26, // 27: goconnect.plugin.v1.OffsetsResponse.offsets:type_name -> goconnect.plugin.v1.TopicPartitionOffset
-	25, // 28: goconnect.plugin.v1.PartitionsRequest.partitions:type_name -> goconnect.plugin.v1.TopicPartition
-	32, // 29: goconnect.plugin.v1.RecordBatch.schemas:type_name -> goconnect.plugin.v1.Schema
-	34, // 30: goconnect.plugin.v1.Schema.default_value:type_name -> goconnect.plugin.v1.Value
-	49, // 31: goconnect.plugin.v1.Schema.parameters:type_name -> goconnect.plugin.v1.Schema.ParametersEntry
-	33, // 32: goconnect.plugin.v1.Schema.fields:type_name -> goconnect.plugin.v1.Field
-	32, // 33: goconnect.plugin.v1.Schema.key_schema:type_name -> goconnect.plugin.v1.Schema
-	32, // 34: goconnect.plugin.v1.Schema.value_schema:type_name -> goconnect.plugin.v1.Schema
-	32, // 35: goconnect.plugin.v1.Field.schema:type_name -> goconnect.plugin.v1.Schema
-	35, // 36: goconnect.plugin.v1.Value.array:type_name -> goconnect.plugin.v1.ValueList
-	37, // 37: goconnect.plugin.v1.Value.map:type_name -> goconnect.plugin.v1.MapValue
-	38, // 38: goconnect.plugin.v1.Value.struct:type_name -> goconnect.plugin.v1.StructValue
-	39, // 39: goconnect.plugin.v1.Value.decimal:type_name -> goconnect.plugin.v1.Decimal
-	31, // 40: goconnect.plugin.v1.Value.time:type_name -> goconnect.plugin.v1.Time
-	36, // 41: goconnect.plugin.v1.Value.strings:type_name -> goconnect.plugin.v1.StringList
-	34, // 42: goconnect.plugin.v1.ValueList.values:type_name -> goconnect.plugin.v1.Value
-	34, // 43: goconnect.plugin.v1.MapValue.keys:type_name -> goconnect.plugin.v1.Value
-	34, // 44: goconnect.plugin.v1.MapValue.values:type_name -> goconnect.plugin.v1.Value
-	32, // 45: goconnect.plugin.v1.StructValue.schema:type_name -> goconnect.plugin.v1.Schema
-	34, // 46: goconnect.plugin.v1.StructValue.values:type_name -> goconnect.plugin.v1.Value
-	41, // 47: goconnect.plugin.v1.Callback.offset:type_name -> goconnect.plugin.v1.OffsetLookup
-	0,  // 48: goconnect.plugin.v1.Callback.request_task_reconfiguration:type_name -> goconnect.plugin.v1.Empty
-	1,  // 49: goconnect.plugin.v1.Callback.raise_error:type_name -> goconnect.plugin.v1.Error
-	27, // 50: goconnect.plugin.v1.Callback.sink_offset:type_name -> goconnect.plugin.v1.OffsetsRequest
-	29, // 51: goconnect.plugin.v1.Callback.pause:type_name -> goconnect.plugin.v1.PartitionsRequest
-	29, // 52: goconnect.plugin.v1.Callback.resume:type_name -> goconnect.plugin.v1.PartitionsRequest
-	0,  // 53: goconnect.plugin.v1.Callback.request_commit:type_name -> goconnect.plugin.v1.Empty
-	42, // 54: goconnect.plugin.v1.Callback.report:type_name -> goconnect.plugin.v1.ErrantReport
-	34, // 55: goconnect.plugin.v1.OffsetLookup.partition:type_name -> goconnect.plugin.v1.Value
-	30, // 56: goconnect.plugin.v1.ErrantReport.record:type_name -> goconnect.plugin.v1.RecordBatch
-	1,  // 57: goconnect.plugin.v1.ErrantReport.error:type_name -> goconnect.plugin.v1.Error
-	1,  // 58: goconnect.plugin.v1.CallbackReply.error:type_name -> goconnect.plugin.v1.Error
-	34, // 59: goconnect.plugin.v1.CallbackReply.offset:type_name -> goconnect.plugin.v1.Value
-	0,  // 60: goconnect.plugin.v1.Plugin.Info:input_type -> goconnect.plugin.v1.Empty
-	5,  // 61: goconnect.plugin.v1.Plugin.Describe:input_type -> goconnect.plugin.v1.DescribeRequest
-	10, // 62: goconnect.plugin.v1.Plugin.Validate:input_type -> goconnect.plugin.v1.ValidateRequest
-	12, // 63: goconnect.plugin.v1.Plugin.ConnectorStart:input_type -> goconnect.plugin.v1.ConnectorStartRequest
-	13, // 64: goconnect.plugin.v1.Plugin.TaskConfigs:input_type -> goconnect.plugin.v1.TaskConfigsRequest
-	17, // 65: goconnect.plugin.v1.Plugin.AlterOffsets:input_type -> goconnect.plugin.v1.AlterOffsetsRequest
-	0,  // 66: goconnect.plugin.v1.Plugin.ConnectorStop:input_type -> goconnect.plugin.v1.Empty
-	19, // 67: goconnect.plugin.v1.Plugin.SourceTaskStart:input_type -> goconnect.plugin.v1.TaskStartRequest
-	21, // 68: goconnect.plugin.v1.Plugin.Poll:input_type -> goconnect.plugin.v1.PollRequest
-	23, // 69: goconnect.plugin.v1.Plugin.Commit:input_type -> goconnect.plugin.v1.CommitRequest
-	23, // 70: goconnect.plugin.v1.Plugin.SourceTaskStop:input_type -> goconnect.plugin.v1.CommitRequest
-	19, // 71: goconnect.plugin.v1.Plugin.SinkTaskStart:input_type -> goconnect.plugin.v1.TaskStartRequest
-	24, // 72: goconnect.plugin.v1.Plugin.Put:input_type -> goconnect.plugin.v1.PutRequest
-	27, // 73: goconnect.plugin.v1.Plugin.Flush:input_type -> goconnect.plugin.v1.OffsetsRequest
-	27, // 74: goconnect.plugin.v1.Plugin.PreCommit:input_type -> goconnect.plugin.v1.OffsetsRequest
-	29, // 75: goconnect.plugin.v1.Plugin.Open:input_type -> goconnect.plugin.v1.PartitionsRequest
-	29, // 76: goconnect.plugin.v1.Plugin.Close:input_type -> goconnect.plugin.v1.PartitionsRequest
-	0,  // 77: goconnect.plugin.v1.Plugin.SinkTaskStop:input_type -> goconnect.plugin.v1.Empty
-	43, // 78: goconnect.plugin.v1.Plugin.Callbacks:input_type -> goconnect.plugin.v1.CallbackReply
-	3,  // 79: goconnect.plugin.v1.Plugin.Info:output_type -> goconnect.plugin.v1.InfoResponse
-	6,  // 80: goconnect.plugin.v1.Plugin.Describe:output_type -> goconnect.plugin.v1.DescribeResponse
-	11, // 81: goconnect.plugin.v1.Plugin.Validate:output_type -> goconnect.plugin.v1.ValidateResponse
-	2,  // 82: goconnect.plugin.v1.Plugin.ConnectorStart:output_type -> goconnect.plugin.v1.ErrorReply
-	15, // 83: goconnect.plugin.v1.Plugin.TaskConfigs:output_type -> goconnect.plugin.v1.TaskConfigsResponse
-	18, // 84: goconnect.plugin.v1.Plugin.AlterOffsets:output_type -> goconnect.plugin.v1.AlterOffsetsResponse
-	2,  // 85: goconnect.plugin.v1.Plugin.ConnectorStop:output_type -> goconnect.plugin.v1.ErrorReply
-	20, // 86: goconnect.plugin.v1.Plugin.SourceTaskStart:output_type -> goconnect.plugin.v1.TaskStartResponse
-	22, // 87: goconnect.plugin.v1.Plugin.Poll:output_type -> goconnect.plugin.v1.PollResponse
-	2,  // 88: goconnect.plugin.v1.Plugin.Commit:output_type -> goconnect.plugin.v1.ErrorReply
-	2,  // 89: goconnect.plugin.v1.Plugin.SourceTaskStop:output_type -> goconnect.plugin.v1.ErrorReply
-	20, // 90: goconnect.plugin.v1.Plugin.SinkTaskStart:output_type -> goconnect.plugin.v1.TaskStartResponse
-	2,  // 91: goconnect.plugin.v1.Plugin.Put:output_type -> goconnect.plugin.v1.ErrorReply
-	2,  // 92: goconnect.plugin.v1.Plugin.Flush:output_type -> goconnect.plugin.v1.ErrorReply
-	28, // 93: goconnect.plugin.v1.Plugin.PreCommit:output_type -> goconnect.plugin.v1.OffsetsResponse
-	2,  // 94: goconnect.plugin.v1.Plugin.Open:output_type -> goconnect.plugin.v1.ErrorReply
-	2,  // 95: goconnect.plugin.v1.Plugin.Close:output_type -> goconnect.plugin.v1.ErrorReply
-	2,  // 96: goconnect.plugin.v1.Plugin.SinkTaskStop:output_type -> goconnect.plugin.v1.ErrorReply
-	40, // 97: goconnect.plugin.v1.Plugin.Callbacks:output_type -> goconnect.plugin.v1.Callback
-	79, // [79:98] is the sub-list for method output_type
-	60, // [60:79] is the sub-list for method input_type
-	60, // [60:60] is the sub-list for extension type_name
-	60, // [60:60] is the sub-list for extension extendee
-	0,  // [0:60] is the sub-list for field type_name
+	49, // 20: goconnect.plugin.v1.TaskStartRequest.props:type_name -> goconnect.plugin.v1.TaskStartRequest.PropsEntry
+	20, // 21: goconnect.plugin.v1.TaskStartRequest.record_path:type_name -> goconnect.plugin.v1.RecordPath
+	50, // 22: goconnect.plugin.v1.RecordPath.props:type_name -> goconnect.plugin.v1.RecordPath.PropsEntry
+	1,  // 23: goconnect.plugin.v1.TaskStartResponse.error:type_name -> goconnect.plugin.v1.Error
+	1,  // 24: goconnect.plugin.v1.PollResponse.error:type_name -> goconnect.plugin.v1.Error
+	31, // 25: goconnect.plugin.v1.PollResponse.batch:type_name -> goconnect.plugin.v1.RecordBatch
+	31, // 26: goconnect.plugin.v1.PutRequest.batch:type_name -> goconnect.plugin.v1.RecordBatch
+	27, // 27: goconnect.plugin.v1.OffsetsRequest.offsets:type_name -> goconnect.plugin.v1.TopicPartitionOffset
+	1,  // 28: goconnect.plugin.v1.OffsetsResponse.error:type_name -> goconnect.plugin.v1.Error
+	27, // 29: goconnect.plugin.v1.OffsetsResponse.offsets:type_name -> goconnect.plugin.v1.TopicPartitionOffset
+	26, // 30: goconnect.plugin.v1.PartitionsRequest.partitions:type_name -> goconnect.plugin.v1.TopicPartition
+	33, // 31: goconnect.plugin.v1.RecordBatch.schemas:type_name -> goconnect.plugin.v1.Schema
+	35, // 32: goconnect.plugin.v1.Schema.default_value:type_name -> goconnect.plugin.v1.Value
+	51, // 33: goconnect.plugin.v1.Schema.parameters:type_name -> goconnect.plugin.v1.Schema.ParametersEntry
+	34, // 34: goconnect.plugin.v1.Schema.fields:type_name -> goconnect.plugin.v1.Field
+	33, // 35: goconnect.plugin.v1.Schema.key_schema:type_name -> goconnect.plugin.v1.Schema
+	33, // 36: goconnect.plugin.v1.Schema.value_schema:type_name -> goconnect.plugin.v1.Schema
+	33, // 37: goconnect.plugin.v1.Field.schema:type_name -> goconnect.plugin.v1.Schema
+	36, // 38: goconnect.plugin.v1.Value.array:type_name -> goconnect.plugin.v1.ValueList
+	38, // 39: goconnect.plugin.v1.Value.map:type_name -> goconnect.plugin.v1.MapValue
+	39, // 40: goconnect.plugin.v1.Value.struct:type_name -> goconnect.plugin.v1.StructValue
+	40, // 41: goconnect.plugin.v1.Value.decimal:type_name -> goconnect.plugin.v1.Decimal
+	32, // 42: goconnect.plugin.v1.Value.time:type_name -> goconnect.plugin.v1.Time
+	37, // 43: goconnect.plugin.v1.Value.strings:type_name -> goconnect.plugin.v1.StringList
+	35, // 44: goconnect.plugin.v1.ValueList.values:type_name -> goconnect.plugin.v1.Value
+	35, // 45: goconnect.plugin.v1.MapValue.keys:type_name -> goconnect.plugin.v1.Value
+	35, // 46: goconnect.plugin.v1.MapValue.values:type_name -> goconnect.plugin.v1.Value
+	33, // 47: goconnect.plugin.v1.StructValue.schema:type_name -> goconnect.plugin.v1.Schema
+	35, // 48: goconnect.plugin.v1.StructValue.values:type_name -> goconnect.plugin.v1.Value
+	42, // 49: goconnect.plugin.v1.Callback.offset:type_name -> goconnect.plugin.v1.OffsetLookup
+	0,  // 50: goconnect.plugin.v1.Callback.request_task_reconfiguration:type_name -> goconnect.plugin.v1.Empty
+	1,  // 51: goconnect.plugin.v1.Callback.raise_error:type_name -> goconnect.plugin.v1.Error
+	28, // 52: goconnect.plugin.v1.Callback.sink_offset:type_name -> goconnect.plugin.v1.OffsetsRequest
+	30, // 53: goconnect.plugin.v1.Callback.pause:type_name -> goconnect.plugin.v1.PartitionsRequest
+	30, // 54: goconnect.plugin.v1.Callback.resume:type_name -> goconnect.plugin.v1.PartitionsRequest
+	0,  // 55: goconnect.plugin.v1.Callback.request_commit:type_name -> goconnect.plugin.v1.Empty
+	43, // 56: goconnect.plugin.v1.Callback.report:type_name -> goconnect.plugin.v1.ErrantReport
+	35, // 57: goconnect.plugin.v1.OffsetLookup.partition:type_name -> goconnect.plugin.v1.Value
+	31, // 58: goconnect.plugin.v1.ErrantReport.record:type_name -> goconnect.plugin.v1.RecordBatch
+	1,  // 59: goconnect.plugin.v1.ErrantReport.error:type_name -> goconnect.plugin.v1.Error
+	1,  // 60: goconnect.plugin.v1.CallbackReply.error:type_name -> goconnect.plugin.v1.Error
+	35, // 61: goconnect.plugin.v1.CallbackReply.offset:type_name -> goconnect.plugin.v1.Value
+	0,  // 62: goconnect.plugin.v1.Plugin.Info:input_type -> goconnect.plugin.v1.Empty
+	5,  // 63: goconnect.plugin.v1.Plugin.Describe:input_type -> goconnect.plugin.v1.DescribeRequest
+	10, // 64: goconnect.plugin.v1.Plugin.Validate:input_type -> goconnect.plugin.v1.ValidateRequest
+	12, // 65: goconnect.plugin.v1.Plugin.ConnectorStart:input_type -> goconnect.plugin.v1.ConnectorStartRequest
+	13, // 66: goconnect.plugin.v1.Plugin.TaskConfigs:input_type -> goconnect.plugin.v1.TaskConfigsRequest
+	17, // 67: goconnect.plugin.v1.Plugin.AlterOffsets:input_type -> goconnect.plugin.v1.AlterOffsetsRequest
+	0,  // 68: goconnect.plugin.v1.Plugin.ConnectorStop:input_type -> goconnect.plugin.v1.Empty
+	19, // 69: goconnect.plugin.v1.Plugin.SourceTaskStart:input_type -> goconnect.plugin.v1.TaskStartRequest
+	22, // 70: goconnect.plugin.v1.Plugin.Poll:input_type -> goconnect.plugin.v1.PollRequest
+	24, // 71: goconnect.plugin.v1.Plugin.Commit:input_type -> goconnect.plugin.v1.CommitRequest
+	24, // 72: goconnect.plugin.v1.Plugin.SourceTaskStop:input_type -> goconnect.plugin.v1.CommitRequest
+	19, // 73: goconnect.plugin.v1.Plugin.SinkTaskStart:input_type -> goconnect.plugin.v1.TaskStartRequest
+	25, // 74: goconnect.plugin.v1.Plugin.Put:input_type -> goconnect.plugin.v1.PutRequest
+	28, // 75: goconnect.plugin.v1.Plugin.Flush:input_type -> goconnect.plugin.v1.OffsetsRequest
+	28, // 76: goconnect.plugin.v1.Plugin.PreCommit:input_type -> goconnect.plugin.v1.OffsetsRequest
+	30, // 77: goconnect.plugin.v1.Plugin.Open:input_type -> goconnect.plugin.v1.PartitionsRequest
+	30, // 78: goconnect.plugin.v1.Plugin.Close:input_type -> goconnect.plugin.v1.PartitionsRequest
+	0,  // 79: goconnect.plugin.v1.Plugin.SinkTaskStop:input_type -> goconnect.plugin.v1.Empty
+	44, // 80: goconnect.plugin.v1.Plugin.Callbacks:input_type -> goconnect.plugin.v1.CallbackReply
+	3,  // 81: goconnect.plugin.v1.Plugin.Info:output_type -> goconnect.plugin.v1.InfoResponse
+	6,  // 82: goconnect.plugin.v1.Plugin.Describe:output_type -> goconnect.plugin.v1.DescribeResponse
+	11, // 83: goconnect.plugin.v1.Plugin.Validate:output_type -> goconnect.plugin.v1.ValidateResponse
+	2,  // 84: goconnect.plugin.v1.Plugin.ConnectorStart:output_type -> goconnect.plugin.v1.ErrorReply
+	15, // 85: goconnect.plugin.v1.Plugin.TaskConfigs:output_type -> goconnect.plugin.v1.TaskConfigsResponse
+	18, // 86: goconnect.plugin.v1.Plugin.AlterOffsets:output_type -> goconnect.plugin.v1.AlterOffsetsResponse
+	2,  // 87: goconnect.plugin.v1.Plugin.ConnectorStop:output_type -> goconnect.plugin.v1.ErrorReply
+	21, // 88: goconnect.plugin.v1.Plugin.SourceTaskStart:output_type -> goconnect.plugin.v1.TaskStartResponse
+	23, // 89: goconnect.plugin.v1.Plugin.Poll:output_type -> goconnect.plugin.v1.PollResponse
+	2,  // 90: goconnect.plugin.v1.Plugin.Commit:output_type -> goconnect.plugin.v1.ErrorReply
+	2,  // 91: goconnect.plugin.v1.Plugin.SourceTaskStop:output_type -> goconnect.plugin.v1.ErrorReply
+	21, // 92: goconnect.plugin.v1.Plugin.SinkTaskStart:output_type -> goconnect.plugin.v1.TaskStartResponse
+	2,  // 93: goconnect.plugin.v1.Plugin.Put:output_type -> goconnect.plugin.v1.ErrorReply
+	2,  // 94: goconnect.plugin.v1.Plugin.Flush:output_type -> goconnect.plugin.v1.ErrorReply
+	29, // 95: goconnect.plugin.v1.Plugin.PreCommit:output_type -> goconnect.plugin.v1.OffsetsResponse
+	2,  // 96: goconnect.plugin.v1.Plugin.Open:output_type -> goconnect.plugin.v1.ErrorReply
+	2,  // 97: goconnect.plugin.v1.Plugin.Close:output_type -> goconnect.plugin.v1.ErrorReply
+	2,  // 98: goconnect.plugin.v1.Plugin.SinkTaskStop:output_type -> goconnect.plugin.v1.ErrorReply
+	41, // 99: goconnect.plugin.v1.Plugin.Callbacks:output_type -> goconnect.plugin.v1.Callback
+	81, // [81:100] is the sub-list for method output_type
+	62, // [62:81] is the sub-list for method input_type
+	62, // [62:62] is the sub-list for extension type_name
+	62, // [62:62] is the sub-list for extension extendee
+	0,  // [0:62] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -3351,8 +3485,8 @@ func file_plugin_proto_init() {
 	if File_plugin_proto != nil {
 		return
 	}
-	file_plugin_proto_msgTypes[32].OneofWrappers = []any{}
-	file_plugin_proto_msgTypes[34].OneofWrappers = []any{
+	file_plugin_proto_msgTypes[33].OneofWrappers = []any{}
+	file_plugin_proto_msgTypes[35].OneofWrappers = []any{
 		(*Value_Bool)(nil),
 		(*Value_Int8)(nil),
 		(*Value_Int16)(nil),
@@ -3371,7 +3505,7 @@ func file_plugin_proto_init() {
 		(*Value_Secret)(nil),
 		(*Value_Strings)(nil),
 	}
-	file_plugin_proto_msgTypes[40].OneofWrappers = []any{
+	file_plugin_proto_msgTypes[41].OneofWrappers = []any{
 		(*Callback_Offset)(nil),
 		(*Callback_RequestTaskReconfiguration)(nil),
 		(*Callback_RaiseError)(nil),
@@ -3388,7 +3522,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   50,
+			NumMessages:   52,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

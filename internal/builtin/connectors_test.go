@@ -1,30 +1,31 @@
-package registry
+package builtin
 
 import (
 	"testing"
 
 	"github.com/goconnect/goconnect/api/connect"
+	"github.com/goconnect/goconnect/internal/registry"
 )
 
 // TestBuiltinConnectorsResolveByJavaNames checks each built-in connector row: the
 // names a Java user writes resolve to it, and its constructor yields the kind the row
 // says, reporting the row's version.
 func TestBuiltinConnectorsResolveByJavaNames(t *testing.T) {
-	r := New(builtinConnectors())
+	r := registry.New(builtinConnectors())
 	for _, tc := range []struct {
 		names     []string
 		class     string
-		kind      Kind
+		kind      registry.Kind
 		taskClass string
 	}{
 		{[]string{"org.apache.kafka.connect.file.FileStreamSourceConnector", "FileStreamSourceConnector", "FileStreamSource"},
-			"org.apache.kafka.connect.file.FileStreamSourceConnector", Source, "org.apache.kafka.connect.file.FileStreamSourceTask"},
+			"org.apache.kafka.connect.file.FileStreamSourceConnector", registry.Source, "org.apache.kafka.connect.file.FileStreamSourceTask"},
 		{[]string{"org.apache.kafka.connect.file.FileStreamSinkConnector", "FileStreamSinkConnector", "FileStreamSink"},
-			"org.apache.kafka.connect.file.FileStreamSinkConnector", Sink, "org.apache.kafka.connect.file.FileStreamSinkTask"},
+			"org.apache.kafka.connect.file.FileStreamSinkConnector", registry.Sink, "org.apache.kafka.connect.file.FileStreamSinkTask"},
 		{[]string{"org.apache.kafka.connect.tools.VerifiableSourceConnector", "VerifiableSourceConnector", "VerifiableSource"},
-			"org.apache.kafka.connect.tools.VerifiableSourceConnector", Source, "org.apache.kafka.connect.tools.VerifiableSourceTask"},
+			"org.apache.kafka.connect.tools.VerifiableSourceConnector", registry.Source, "org.apache.kafka.connect.tools.VerifiableSourceTask"},
 		{[]string{"org.apache.kafka.connect.tools.VerifiableSinkConnector", "VerifiableSinkConnector", "VerifiableSink"},
-			"org.apache.kafka.connect.tools.VerifiableSinkConnector", Sink, "org.apache.kafka.connect.tools.VerifiableSinkTask"},
+			"org.apache.kafka.connect.tools.VerifiableSinkConnector", registry.Sink, "org.apache.kafka.connect.tools.VerifiableSinkTask"},
 	} {
 		for _, name := range tc.names {
 			p, err := r.LookupConnector(name)
@@ -37,11 +38,11 @@ func TestBuiltinConnectorsResolveByJavaNames(t *testing.T) {
 			c := p.NewConnector()
 			switch c.(type) {
 			case connect.SourceConnector:
-				if p.Kind != Source {
+				if p.Kind != registry.Source {
 					t.Errorf("%s: constructor gives a source, row says %s", name, p.Kind)
 				}
 			case connect.SinkConnector:
-				if p.Kind != Sink {
+				if p.Kind != registry.Sink {
 					t.Errorf("%s: constructor gives a sink, row says %s", name, p.Kind)
 				}
 			default:
