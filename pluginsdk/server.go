@@ -8,10 +8,13 @@ import (
 	"runtime/debug"
 	"sync"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/goconnect/goconnect/api/config"
 	"github.com/goconnect/goconnect/api/connect"
 	pb "github.com/goconnect/goconnect/internal/plugin/proto"
 	"github.com/goconnect/goconnect/internal/plugin/wire"
+	"github.com/goconnect/goconnect/internal/recordpath"
 )
 
 // server holds the one instance this process serves: a connector, a source
@@ -28,6 +31,9 @@ type server struct {
 	src  connect.SourceTask
 	sink connect.SinkTask
 	stc  *sinkTaskContext
+	// path is the task's record path when this process runs it (path.go);
+	// set at Start, read by the task's calls.
+	path *recordpath.Path
 
 	// callMu serialises calls into the task, so a Stop that arrives while an
 	// abandoned Poll (the worker cancelled its ctx) still runs waits for it:
@@ -269,12 +275,39 @@ func (s *server) SourceTaskStart(_ context.Context, req *pb.TaskStartRequest) (*
 		s.src = t
 		s.mu.Unlock()
 		_, out.RecordCommitter = t.(connect.RecordCommitter)
+		s.startPath(req, out)
 		s.callMu.Lock()
 		defer s.callMu.Unlock()
 		return t.Start(&sourceTaskContext{props: req.Props, reader: &offsetReader{cb: s.cb}}, req.Props)
 	})
 	out.Error = wire.EncodeError(err)
 	return out, nil
+}
+
+// startPath builds the record path the worker offers for the task starting.
+func (s *server) startPath(req *pb.TaskStartRequest, out *pb.TaskStartResponse) {
+	p, refusal := buildPath(req.RecordPath)
+	s.mu.Lock()
+	s.path = p
+	s.mu.Unlock()
+	out.Converts, out.RecordPathRefusal = p != nil, refusal
+}
+
+// closePath closes the task's record path after its Stop.
+func (s *server) closePath() {
+	s.mu.Lock()
+	p := s.path
+	s.path = nil
+	s.mu.Unlock()
+	if p != nil {
+		p.Close(s.log, protect)
+	}
+}
+
+func (s *server) recordPath() *recordpath.Path {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.path
 }
 
 func (s *server) source() (connect.SourceTask, error) {
@@ -322,11 +355,22 @@ func (s *server) Poll(ctx context.Context, req *pb.PollRequest) (*pb.PollRespons
 		if err := protect("source task Poll", func() (err error) { recs, err = t.Poll(ctx); return err }); err != nil {
 			return err
 		}
-		if len(recs) == 0 {
+		if recs = withoutNil(recs); len(recs) == 0 {
 			return nil
 		}
-		if out.Batch, err = wire.EncodeRecords(recs); err != nil {
-			return err
+		converted := false
+		if path := s.recordPath(); path != nil {
+			var krs []*kgo.Record
+			if krs, converted = s.toKafka(path, recs); converted {
+				if out.Converted, err = wire.EncodeConverted(recs, krs); err != nil {
+					return err
+				}
+			}
+		}
+		if !converted {
+			if out.Batch, err = wire.EncodeRecords(recs); err != nil {
+				return err
+			}
 		}
 		if _, ok := t.(connect.RecordCommitter); ok {
 			s.pendMu.Lock()
@@ -369,6 +413,7 @@ func (s *server) SourceTaskStop(_ context.Context, req *pb.CommitRequest) (*pb.E
 	}
 	s.callMu.Lock()
 	defer s.callMu.Unlock()
+	defer s.closePath()
 	if err := s.commitRecords(t, req.Commits); err != nil {
 		s.log.Error("source task CommitRecord failed", "error", err)
 	}
@@ -396,6 +441,7 @@ func (s *server) SinkTaskStart(_ context.Context, req *pb.TaskStartRequest) (*pb
 		s.stc = &sinkTaskContext{props: req.Props, cb: s.cb, hasReporter: req.HasErrantReporter}
 		stc := s.stc
 		s.mu.Unlock()
+		s.startPath(req, out)
 		s.callMu.Lock()
 		defer s.callMu.Unlock()
 		return t.Start(stc, req.Props)
@@ -418,8 +464,19 @@ func (s *server) Put(ctx context.Context, req *pb.PutRequest) (*pb.ErrorReply, e
 	if err != nil {
 		return errReply(err)
 	}
-	recs, err := wire.DecodeRecords(req.Batch)
-	if err != nil {
+	var recs []*connect.Record
+	if req.Raw != nil {
+		path := s.recordPath()
+		if path == nil {
+			return errReply(errors.New("raw records for a task that does not run the record path"))
+		}
+		var ok bool
+		if recs, ok, err = s.fromKafka(path, req.Raw); err != nil {
+			return errReply(err)
+		} else if !ok {
+			return &pb.ErrorReply{Unconverted: true}, nil
+		}
+	} else if recs, err = wire.DecodeRecords(req.Batch); err != nil {
 		return errReply(err)
 	}
 	s.callMu.Lock()
@@ -511,6 +568,7 @@ func (s *server) SinkTaskStop(context.Context, *pb.Empty) (*pb.ErrorReply, error
 	}
 	s.callMu.Lock()
 	defer s.callMu.Unlock()
+	defer s.closePath()
 	return errReply(protect("sink task Stop", t.Stop))
 }
 

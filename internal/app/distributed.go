@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/goconnect/goconnect/internal/builtin"
 	"github.com/goconnect/goconnect/internal/configtransform"
 	"github.com/goconnect/goconnect/internal/herder/distributed"
 	"github.com/goconnect/goconnect/internal/herder/distributed/assign"
@@ -22,7 +23,6 @@ import (
 	"github.com/goconnect/goconnect/internal/kafka"
 	"github.com/goconnect/goconnect/internal/logging"
 	"github.com/goconnect/goconnect/internal/plugin"
-	"github.com/goconnect/goconnect/internal/builtin"
 	"github.com/goconnect/goconnect/internal/registry"
 	"github.com/goconnect/goconnect/internal/rest"
 	"github.com/goconnect/goconnect/internal/storage/kafkastore"

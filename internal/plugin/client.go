@@ -8,10 +8,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/goconnect/goconnect/api/config"
 	"github.com/goconnect/goconnect/api/connect"
 	pb "github.com/goconnect/goconnect/internal/plugin/proto"
 	"github.com/goconnect/goconnect/internal/plugin/wire"
+	"github.com/goconnect/goconnect/internal/recordpath"
 	"github.com/goconnect/goconnect/internal/registry"
 )
 
@@ -338,12 +341,21 @@ type sourceTaskClient struct {
 	recordCommits  bool
 	seqs           map[*connect.Record]int64
 	pendingCommits []byte // packed by wire.AppendCommit
+
+	// path is the task's record path the worker offers; runsPath says the
+	// plugin runs it (task goroutine only).
+	path     *recordpath.Path
+	runsPath bool
 }
 
 var (
 	_ connect.SourceTaskCommitter = (*sourceTaskClient)(nil)
 	_ connect.RecordCommitter     = (*sourceTaskClient)(nil)
+	_ recordpath.RemoteSource     = (*sourceTaskClient)(nil)
 )
+
+func (t *sourceTaskClient) OfferPath(p *recordpath.Path) { t.path = p }
+func (t *sourceTaskClient) RunsPath() bool               { return t.runsPath }
 
 func (t *sourceTaskClient) Start(tc connect.SourceTaskContext, props map[string]string) error {
 	if t.p != nil {
@@ -360,7 +372,7 @@ func (t *sourceTaskClient) Start(tc connect.SourceTaskContext, props map[string]
 	}
 	ctx, cancel := t.h.callCtx(nil)
 	defer cancel()
-	resp, err := p.client.SourceTaskStart(ctx, &pb.TaskStartRequest{Class: t.e.class, Props: props})
+	resp, err := p.client.SourceTaskStart(ctx, &pb.TaskStartRequest{Class: t.e.class, Props: props, RecordPath: t.h.offer(t.path)})
 	if err != nil {
 		err = p.wrap("Start", err)
 		p.kill()
@@ -375,6 +387,7 @@ func (t *sourceTaskClient) Start(tc connect.SourceTaskContext, props map[string]
 	t.mu.Lock()
 	t.recordCommits = resp.RecordCommitter
 	t.mu.Unlock()
+	t.runsPath = t.h.accepted(t.e, t.path, resp)
 	return nil
 }
 
@@ -394,43 +407,56 @@ func (t *sourceTaskClient) takeCommits() []byte {
 // ahead but never returned (the task stopped) has uncommitted offsets and is
 // read again after a restart, so delivery stays at-least-once.
 func (t *sourceTaskClient) Poll(ctx context.Context) ([]*connect.Record, error) {
-	if t.p == nil {
-		return nil, fmt.Errorf("plugin %s: task %w", t.e.class, errNotStarted)
+	recs, conv, err := t.PollConverted(ctx)
+	if len(conv) > 0 {
+		return nil, fmt.Errorf("plugin %s: the plugin runs the record path; the worker must call PollConverted", t.e.class)
 	}
-	var recs []*connect.Record
-	var err error
+	return recs, err
+}
+
+// PollConverted is Poll for a worker that offered the task's record path
+// (recordpath.RemoteSource); the read-ahead is as Poll's.
+func (t *sourceTaskClient) PollConverted(ctx context.Context) ([]*connect.Record, []recordpath.Converted, error) {
+	if t.p == nil {
+		return nil, nil, fmt.Errorf("plugin %s: task %w", t.e.class, errNotStarted)
+	}
+	var res pollResult
 	if t.ahead != nil {
 		select {
-		case res := <-t.ahead:
+		case res = <-t.ahead:
 			t.ahead = nil
 			t.aheadCancel()
-			recs, err = res.recs, res.err
 		case <-ctx.Done():
-			return nil, nil // the read-ahead stays in flight; Stop reaps it
+			return nil, nil, nil // the read-ahead stays in flight; Stop reaps it
 		}
 	} else {
-		recs, err = t.poll(ctx)
+		res = t.poll(ctx)
 	}
-	if err == nil && len(recs) > 0 && !t.h.cfg.DisablePipelining {
+	if res.err == nil && len(res.recs)+len(res.conv) > 0 && !t.h.cfg.DisablePipelining {
 		actx, cancel := context.WithCancel(context.Background())
 		ch := make(chan pollResult, 1)
 		t.ahead, t.aheadCancel = ch, cancel
 		t.wg.Add(1)
 		go func() { // owned by the task: Stop cancels and waits for it
 			defer t.wg.Done()
-			r, err := t.poll(actx)
-			ch <- pollResult{r, err}
+			ch <- t.poll(actx)
 		}()
 	}
-	return recs, err
+	return res.recs, res.conv, res.err
 }
 
 type pollResult struct {
 	recs []*connect.Record
+	conv []recordpath.Converted
 	err  error
 }
 
-func (t *sourceTaskClient) poll(ctx context.Context) ([]*connect.Record, error) {
+func (t *sourceTaskClient) poll(ctx context.Context) pollResult {
+	recs, conv, err := t.pollOnce(ctx)
+	return pollResult{recs, conv, err}
+}
+
+func (t *sourceTaskClient) pollOnce(ctx context.Context) ([]*connect.Record, []recordpath.Converted, error) {
 	cctx, cancel := t.h.callCtx(ctx)
 	defer cancel()
 	commits := t.takeCommits()
@@ -439,16 +465,30 @@ func (t *sourceTaskClient) poll(ctx context.Context) ([]*connect.Record, error) 
 		if ctx.Err() != nil {
 			// Stopping: the worker cancelled; a Poll that returns nothing now is
 			// what an in-process task would do.
-			return nil, nil
+			return nil, nil, nil
 		}
-		return nil, hungOrDead(t.p, "Poll", err)
+		return nil, nil, hungOrDead(t.p, "Poll", err)
 	}
 	if err := wire.DecodeError(resp.Error); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if resp.Converted != nil {
+		conv, err := wire.DecodeConverted(resp.Converted)
+		if err != nil {
+			return nil, nil, fmt.Errorf("plugin %s: Poll: %w", t.e.class, err)
+		}
+		if resp.SeqStart > 0 {
+			t.mu.Lock()
+			for i, c := range conv {
+				t.seqs[c.Source] = resp.SeqStart + int64(i)
+			}
+			t.mu.Unlock()
+		}
+		return nil, conv, nil
 	}
 	recs, err := wire.DecodeRecords(resp.Batch)
 	if err != nil {
-		return nil, fmt.Errorf("plugin %s: Poll: %w", t.e.class, err)
+		return nil, nil, fmt.Errorf("plugin %s: Poll: %w", t.e.class, err)
 	}
 	if resp.SeqStart > 0 {
 		t.mu.Lock()
@@ -457,7 +497,7 @@ func (t *sourceTaskClient) poll(ctx context.Context) ([]*connect.Record, error) 
 		}
 		t.mu.Unlock()
 	}
-	return recs, nil
+	return recs, nil, nil
 }
 
 func (t *sourceTaskClient) CommitRecord(r *connect.Record, md *connect.RecordMetadata) error {
@@ -529,16 +569,27 @@ func (t *sourceTaskClient) Stop() error {
 // during an asynchronous Put (Pause, Offset, errant record reports, ...) are
 // applied on the task goroutine when the worker next calls into the task,
 // since the worker's sink context is not safe for concurrent use.
+//
+// With the record path in the plugin (PutRaw), a batch the plugin could not
+// convert comes back unconverted from the same asynchronous Put: the next
+// call runs the worker's path over it (rawBatch.local) and puts the result
+// synchronously before anything else, and the worker's path handles every
+// later batch (runsPath turns false).
 type sinkTaskClient struct {
 	h *Host
 	e *entry
 	p *process
 
 	// Task goroutine only.
-	inflight     chan error        // the asynchronous Put's outcome; nil if none
+	inflight     chan putResult    // the asynchronous Put's outcome; nil if none
 	inflightRecs []*connect.Record // its records, kept for a retry
+	inflightRaw  *rawBatch         // or its raw records
 	retry        []*connect.Record // records of a failed Put, sent before the next batch
+	retryRaw     *rawBatch         // or raw records of a failed PutRaw
 	failed       error             // a non-retriable Put error, returned by every later Put
+
+	path     *recordpath.Path
+	runsPath bool
 
 	// async is set while a Put runs without the task goroutine waiting for
 	// it; callbacks then go through cbs to be run on the task goroutine.
@@ -550,7 +601,40 @@ var (
 	_ connect.PreCommitter   = (*sinkTaskClient)(nil)
 	_ connect.Flusher        = (*sinkTaskClient)(nil)
 	_ connect.PartitionAware = (*sinkTaskClient)(nil)
+	_ recordpath.RemoteSink  = (*sinkTaskClient)(nil)
 )
+
+func (t *sinkTaskClient) OfferPath(p *recordpath.Path) { t.path = p }
+func (t *sinkTaskClient) RunsPath() bool               { return t.runsPath }
+
+// rawBatch is a PutRaw's batch: consumed records, and the worker's path
+// over them for when the plugin cannot convert them.
+type rawBatch struct {
+	krs   []*kgo.Record
+	local func() ([]*connect.Record, error)
+}
+
+// then is b followed by c, as one batch.
+func (b *rawBatch) then(c *rawBatch) *rawBatch {
+	return &rawBatch{
+		krs: append(b.krs[:len(b.krs):len(b.krs)], c.krs...),
+		local: func() ([]*connect.Record, error) {
+			x, err := b.local()
+			if err != nil {
+				return nil, err
+			}
+			y, err := c.local()
+			return append(x, y...), err
+		},
+	}
+}
+
+// putResult is a Put's outcome; unconverted: the plugin could not convert
+// a raw batch and put nothing.
+type putResult struct {
+	err         error
+	unconverted bool
+}
 
 func (t *sinkTaskClient) Start(tc connect.SinkTaskContext, props map[string]string) error {
 	if t.p != nil {
@@ -578,7 +662,8 @@ func (t *sinkTaskClient) Start(tc connect.SinkTaskContext, props map[string]stri
 	}
 	ctx, cancel := t.h.callCtx(nil)
 	defer cancel()
-	resp, err := p.client.SinkTaskStart(ctx, &pb.TaskStartRequest{Class: t.e.class, Props: props, HasErrantReporter: tc.ErrantRecordReporter() != nil})
+	resp, err := p.client.SinkTaskStart(ctx, &pb.TaskStartRequest{Class: t.e.class, Props: props, HasErrantReporter: tc.ErrantRecordReporter() != nil,
+		RecordPath: t.h.offer(t.path)})
 	if err != nil {
 		err = p.wrap("Start", err)
 		p.kill()
@@ -590,6 +675,7 @@ func (t *sinkTaskClient) Start(tc connect.SinkTaskContext, props map[string]stri
 		return err
 	}
 	t.p = p
+	t.runsPath = t.h.accepted(t.e, t.path, resp)
 	return nil
 }
 
@@ -632,44 +718,75 @@ func (t *sinkTaskClient) started() error {
 
 // wait waits for the asynchronous Put, if any, running the plugin's callbacks
 // meanwhile, and returns its error. A retriable failure keeps the Put's
-// records for the next Put; any other is remembered in t.failed.
-func (t *sinkTaskClient) wait() error {
+// records for the next Put; any other is remembered in t.failed. A raw batch
+// the plugin could not convert goes through the worker's path and is put
+// synchronously here, unless stopping (then it is dropped: its offsets were
+// never committed, so it is delivered again after a restart).
+func (t *sinkTaskClient) wait(stopping bool) error {
 	if t.inflight == nil {
 		return nil
 	}
-	var err error
+	var res putResult
 	for done := false; !done; {
 		select {
-		case err = <-t.inflight:
+		case res = <-t.inflight:
 			done = true
 		case f := <-t.cbs:
 			f()
 		}
 	}
 	t.async.Store(false)
-	recs := t.inflightRecs
-	t.inflight, t.inflightRecs = nil, nil
+	recs, raw := t.inflightRecs, t.inflightRaw
+	t.inflight, t.inflightRecs, t.inflightRaw = nil, nil, nil
+	err := res.err
+	if res.unconverted {
+		t.fallBack()
+		if stopping {
+			return nil
+		}
+		if recs, err = raw.local(); err != nil {
+			t.failed = err
+			return err
+		}
+		raw = nil
+		if err = t.putSync(recs); connect.IsRetriable(err) {
+			t.retry = recs
+			return err
+		}
+	}
 	switch {
 	case err == nil:
 	case connect.IsRetriable(err):
-		t.retry = recs
+		if raw != nil {
+			t.retryRaw = raw
+		} else {
+			t.retry = recs
+		}
 	default:
 		t.failed = err
 	}
 	return err
 }
 
+// fallBack hands the record path back to the worker for the rest of the task.
+func (t *sinkTaskClient) fallBack() {
+	if t.runsPath {
+		t.runsPath = false
+		t.h.log.Warn("a record failed in the plugin's record path; the worker converts and transforms this and every later batch of the task", "class", t.e.class)
+	}
+}
+
 // settled waits for the asynchronous Put and reports whether every record
 // put so far reached the plugin: Flush and PreCommit must not let the worker
 // commit offsets of records still waiting for a retry.
 func (t *sinkTaskClient) settled() error {
-	if err := t.wait(); err != nil {
+	if err := t.wait(false); err != nil {
 		return err
 	}
 	if t.failed != nil {
 		return t.failed
 	}
-	if len(t.retry) > 0 {
+	if len(t.retry) > 0 || t.retryRaw != nil {
 		return connect.Retriable(fmt.Errorf("plugin %s: %d records of a failed Put wait to be put again", t.e.class, len(t.retry)))
 	}
 	return nil
@@ -679,11 +796,21 @@ func (t *sinkTaskClient) Put(ctx context.Context, records []*connect.Record) err
 	if err := t.started(); err != nil {
 		return err
 	}
-	if err := t.wait(); err != nil {
+	if err := t.wait(false); err != nil {
 		return err
 	}
 	if t.failed != nil {
 		return t.failed
+	}
+	if t.retryRaw != nil {
+		// Raw records wait for a retry but the plugin no longer runs the path.
+		recs, err := t.retryRaw.local()
+		if err != nil {
+			t.failed = err
+			return err
+		}
+		t.retry = append(t.retry, recs...)
+		t.retryRaw = nil
 	}
 	if len(t.retry) > 0 {
 		records = append(t.retry[:len(t.retry):len(t.retry)], records...)
@@ -693,18 +820,73 @@ func (t *sinkTaskClient) Put(ctx context.Context, records []*connect.Record) err
 	if err != nil {
 		return fmt.Errorf("plugin %s: Put: %w", t.e.class, err)
 	}
-	p := t.p
-	put := func() error {
-		cctx, cancel := t.h.callCtx(ctx)
-		defer cancel()
-		resp, err := p.client.Put(cctx, &pb.PutRequest{Batch: b})
-		if err != nil {
-			return hungOrDead(p, "Put", err)
-		}
-		return wire.DecodeError(resp.Error)
+	return t.send(ctx, &pb.PutRequest{Batch: b}, records, nil)
+}
+
+// PutRaw is Put for a worker that offered the task's record path
+// (recordpath.RemoteSink): the plugin converts and transforms the consumed
+// records itself; see sinkTaskClient for what happens when it cannot.
+func (t *sinkTaskClient) PutRaw(ctx context.Context, krs []*kgo.Record, local func() ([]*connect.Record, error)) error {
+	if err := t.started(); err != nil {
+		return err
 	}
+	if err := t.wait(false); err != nil {
+		return err
+	}
+	if t.failed != nil {
+		return t.failed
+	}
+	b := &rawBatch{krs: krs, local: local}
+	if t.retryRaw != nil {
+		b = t.retryRaw.then(b)
+		t.retryRaw = nil
+	}
+	if !t.runsPath || len(t.retry) > 0 {
+		// The worker's path runs it (after structured records waiting for a
+		// retry, which must be put first).
+		recs, err := b.local()
+		if err != nil {
+			return err
+		}
+		return t.Put(ctx, recs)
+	}
+	return t.send(ctx, &pb.PutRequest{Raw: wire.EncodeRaw(b.krs)}, nil, b)
+}
+
+// call makes one Put call.
+func (t *sinkTaskClient) call(ctx context.Context, p *process, req *pb.PutRequest) putResult {
+	cctx, cancel := t.h.callCtx(ctx)
+	defer cancel()
+	resp, err := p.client.Put(cctx, req)
+	if err != nil {
+		return putResult{err: hungOrDead(p, "Put", err)}
+	}
+	return putResult{err: wire.DecodeError(resp.Error), unconverted: resp.Unconverted}
+}
+
+// putSync puts structured records and waits for the outcome.
+func (t *sinkTaskClient) putSync(recs []*connect.Record) error {
+	b, err := wire.EncodeRecords(recs)
+	if err != nil {
+		return fmt.Errorf("plugin %s: Put: %w", t.e.class, err)
+	}
+	return t.call(context.Background(), t.p, &pb.PutRequest{Batch: b}).err
+}
+
+// send makes the Put call of records (or raw) asynchronously, or with
+// DisablePipelining synchronously.
+func (t *sinkTaskClient) send(ctx context.Context, req *pb.PutRequest, records []*connect.Record, raw *rawBatch) error {
+	p := t.p
 	if t.h.cfg.DisablePipelining {
-		err := put()
+		res := t.call(ctx, p, req)
+		err := res.err
+		if res.unconverted {
+			t.fallBack()
+			if records, err = raw.local(); err != nil {
+				return err
+			}
+			err = t.putSync(records)
+		}
 		if connect.IsRetriable(err) {
 			// The worker redelivers these records itself.
 			return err
@@ -714,10 +896,10 @@ func (t *sinkTaskClient) Put(ctx context.Context, records []*connect.Record) err
 		}
 		return err
 	}
-	ch := make(chan error, 1)
-	t.inflight, t.inflightRecs = ch, records
+	ch := make(chan putResult, 1)
+	t.inflight, t.inflightRecs, t.inflightRaw = ch, records, raw
 	t.async.Store(true)
-	go func() { ch <- put() }() // owned by the task: every later call waits for it
+	go func() { ch <- t.call(ctx, p, req) }() // owned by the task: every later call waits for it
 	return nil
 }
 
@@ -760,7 +942,7 @@ func (t *sinkTaskClient) partitions(op string, ps []connect.TopicPartition, call
 	if err := t.started(); err != nil {
 		return err
 	}
-	if err := t.wait(); err != nil {
+	if err := t.wait(false); err != nil {
 		return err
 	}
 	ctx, cancel := t.h.callCtx(nil)
@@ -787,7 +969,7 @@ func (t *sinkTaskClient) Close(ps []connect.TopicPartition) error {
 func (t *sinkTaskClient) Stop() error {
 	// An unfinished Put's records were never committed: they are delivered
 	// again after a restart, as for a built-in interrupted by the stop.
-	t.wait()
+	t.wait(true)
 	p := t.p
 	t.p = nil
 	if p == nil {

@@ -21,8 +21,8 @@ import (
 
 	"github.com/goconnect/goconnect/examples/counting"
 	"github.com/goconnect/goconnect/internal/app"
-	"github.com/goconnect/goconnect/internal/plugin"
 	"github.com/goconnect/goconnect/internal/builtin"
+	"github.com/goconnect/goconnect/internal/plugin"
 	"github.com/goconnect/goconnect/internal/registry"
 )
 

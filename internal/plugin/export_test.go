@@ -23,3 +23,10 @@ func (h *Host) TaskPIDs(class string) []int {
 	}
 	return out
 }
+
+// WithRecordPathBuild makes the worker offer its record path as if built from
+// build (tests: a different build makes the plugin decline the offer).
+func WithRecordPathBuild(cfg Config, build string) Config {
+	cfg.build = build
+	return cfg
+}

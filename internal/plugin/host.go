@@ -15,7 +15,9 @@ import (
 
 	"github.com/goconnect/goconnect/api/config"
 	"github.com/goconnect/goconnect/api/connect"
+	pb "github.com/goconnect/goconnect/internal/plugin/proto"
 	"github.com/goconnect/goconnect/internal/plugin/wire"
+	"github.com/goconnect/goconnect/internal/recordpath"
 	"github.com/goconnect/goconnect/internal/registry"
 )
 
@@ -51,6 +53,9 @@ type Config struct {
 
 	// versions overrides the protocol versions the worker offers (tests).
 	versions []int
+	// build overrides recordpath.Build for the record path offer (tests, whose
+	// binary carries no VCS stamp, set the plugin binary's).
+	build string
 }
 
 // Host owns the external plugins found on plugin.path and every plugin process
@@ -349,4 +354,37 @@ func (h *Host) Rows(builtins []registry.Plugin) []registry.Plugin {
 		out = append(out, p)
 	}
 	return out
+}
+
+// offer is the record path offer of a task starting with path (nil: none).
+func (h *Host) offer(path *recordpath.Path) *pb.RecordPath {
+	b := h.cfg.build
+	if b == "" {
+		b = recordpath.Build()
+	}
+	if path == nil || b == "" {
+		return nil
+	}
+	return &pb.RecordPath{Build: b, Props: path.Props()}
+}
+
+// accepted reports whether the plugin took the record path offered at Start,
+// logging the outcome: the throughput of an external connector depends on it.
+func (h *Host) accepted(e *entry, path *recordpath.Path, resp interface {
+	GetConverts() bool
+	GetRecordPathRefusal() string
+}) bool {
+	if path == nil {
+		return false
+	}
+	if resp.GetConverts() {
+		h.log.Debug("the plugin runs the task's converters and transformations", "class", e.class)
+		return true
+	}
+	reason := resp.GetRecordPathRefusal()
+	if reason == "" {
+		reason = "the plugin's pluginsdk predates the record path offer"
+	}
+	h.log.Info("the worker runs the task's converters and transformations; Connect data crosses the plugin boundary", "class", e.class, "reason", reason)
+	return false
 }

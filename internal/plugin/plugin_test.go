@@ -26,8 +26,8 @@ import (
 	"github.com/goconnect/goconnect/api/connect"
 	"github.com/goconnect/goconnect/api/data"
 	"github.com/goconnect/goconnect/examples/counting"
-	"github.com/goconnect/goconnect/internal/plugin/wire"
 	"github.com/goconnect/goconnect/internal/builtin"
+	"github.com/goconnect/goconnect/internal/plugin/wire"
 	"github.com/goconnect/goconnect/internal/registry"
 )
 

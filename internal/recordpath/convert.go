@@ -75,16 +75,17 @@ func TimestampType(kr *kgo.Record) connect.TimestampType {
 	return connect.NoTimestampType
 }
 
-// FromKafka builds the sink record of a consumed record: headers, key and
-// value through the converters, each a stage of the error operator. ok false
+// FromKafka builds the sink record of a consumed record whose timestamp type
+// is tt (TimestampType): headers, key and value through the converters, each a
+// stage of the error operator. ok false
 // with a nil error: a tolerated failure, the record is skipped. Headers go
 // first (Java converts them last) because the Go converter API hands Connect
 // headers to key and value converters.
-func (p *Path) FromKafka(kr *kgo.Record, exec Exec) (rec *connect.Record, ok bool, err error) {
+func (p *Path) FromKafka(kr *kgo.Record, tt connect.TimestampType, exec Exec) (rec *connect.Record, ok bool, err error) {
 	rec = &connect.Record{
 		Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset,
 		OriginalTopic: kr.Topic, OriginalPartition: kr.Partition, OriginalOffset: kr.Offset,
-		TimestampType: TimestampType(kr),
+		TimestampType: tt,
 	}
 	if rec.TimestampType != connect.NoTimestampType {
 		rec.Timestamp = kr.Timestamp

@@ -76,12 +76,16 @@ type sinkRunner struct {
 	raws  map[rawKey]*tolerance.Raw
 
 	// Task-goroutine state.
-	started         bool
-	assigned        map[tp]bool
-	consumed        map[tp]bool  // a record of it was polled since assignment (kgo's SetOffsets needs one)
-	positioned      map[tp]bool  // committed holds where a rewind of it must go
-	current         map[tp]int64 // next offset after the records Put accepted
-	batch           []*connect.Record
+	started    bool
+	assigned   map[tp]bool
+	consumed   map[tp]bool  // a record of it was polled since assignment (kgo's SetOffsets needs one)
+	positioned map[tp]bool  // committed holds where a rewind of it must go
+	current    map[tp]int64 // next offset after the records Put accepted
+	batch      []*connect.Record
+	// rawBatch replaces batch while the task's plugin process runs the record
+	// path (remote): consumed records, converted there (recordpath.RemoteSink).
+	rawBatch        []*kgo.Record
+	remote          recordpath.RemoteSink
 	batchNext       map[tp]int64 // next offsets covered by batch
 	redeliver       bool
 	retryAt         time.Time
@@ -166,6 +170,9 @@ func newSinkRunner(t *task, st connect.SinkTask, p *recordpath.Path, connProps, 
 	r.aware, _ = st.(connect.PartitionAware)
 	if errs.reporting() {
 		r.reporter = errantReporter{r}
+	}
+	if r.remote, _ = st.(recordpath.RemoteSink); r.remote != nil {
+		r.remote.OfferPath(p)
 	}
 	return r, nil
 }
@@ -363,6 +370,9 @@ func (r *sinkRunner) forget(parts []tp) {
 	}
 	r.batch = slices.DeleteFunc(r.batch, func(rec *connect.Record) bool {
 		return gone[tp{Topic: rec.OriginalTopic, Partition: rec.OriginalPartition}]
+	})
+	r.rawBatch = slices.DeleteFunc(r.rawBatch, func(kr *kgo.Record) bool {
+		return gone[tp{Topic: kr.Topic, Partition: kr.Partition}]
 	})
 	r.mu.Lock()
 	for _, p := range parts {
@@ -589,6 +599,10 @@ func (r *sinkRunner) applySeeks() {
 		_, ok := set[rec.OriginalTopic][rec.OriginalPartition]
 		return ok
 	})
+	r.rawBatch = slices.DeleteFunc(r.rawBatch, func(kr *kgo.Record) bool {
+		_, ok := set[kr.Topic][kr.Partition]
+		return ok
+	})
 }
 
 // collect converts and transforms polled records into the pending batch.
@@ -608,6 +622,8 @@ func (r *sinkRunner) collect(fetches kgo.Fetches) error {
 	r.mu.Lock()
 	seeks := len(r.seeks) > 0
 	r.mu.Unlock()
+	// A batch is all raw or all converted; it is raw while the plugin runs the path.
+	raw := len(r.batch) == 0 && (len(r.rawBatch) > 0 || (r.remote != nil && r.remote.RunsPath()))
 	for iter := fetches.RecordIter(); !iter.Done(); {
 		kr := iter.Next()
 		p := tp{Topic: kr.Topic, Partition: kr.Partition}
@@ -630,26 +646,21 @@ func (r *sinkRunner) collect(fetches kgo.Fetches) error {
 		r.topics.record(kr.Topic)
 		// A skipped or dropped record still advances its partition's offset.
 		r.batchNext[p] = kr.Offset + 1
-		raw := rawOf(kr, recordpath.TimestampType(kr))
-		exec := r.errs.exec(r.t.ctx, tolerance.Subject{Consumed: raw})
-		rec, ok, err := r.p.FromKafka(kr, exec)
-		if err != nil {
-			return err
-		}
-		if !ok {
+		if raw {
+			r.rawBatch = append(r.rawBatch, kr)
+			if r.reporter != nil {
+				r.rawMu.Lock()
+				r.raws[rawKey{p, kr.Offset}] = rawOf(kr, recordpath.TimestampType(kr))
+				r.rawMu.Unlock()
+			}
 			continue
 		}
-		out, _, err := r.p.Chain.Apply(rec, exec)
+		out, err := r.convert(kr)
 		if err != nil {
 			return err
 		}
 		if out != nil {
 			r.batch = append(r.batch, out)
-			if r.reporter != nil {
-				r.rawMu.Lock()
-				r.raws[rawKey{p, kr.Offset}] = raw
-				r.rawMu.Unlock()
-			}
 		}
 	}
 	if reseek {
@@ -670,16 +681,70 @@ func (r *sinkRunner) position(p tp, first int64) {
 	r.mu.Unlock()
 }
 
+// convert runs a consumed record through the task's record path under the
+// error operator; nil: dropped, or skipped after a tolerated failure.
+func (r *sinkRunner) convert(kr *kgo.Record) (*connect.Record, error) {
+	tt := recordpath.TimestampType(kr)
+	raw := rawOf(kr, tt)
+	exec := r.errs.exec(r.t.ctx, tolerance.Subject{Consumed: raw})
+	rec, ok, err := r.p.FromKafka(kr, tt, exec)
+	if err != nil || !ok {
+		return nil, err
+	}
+	out, _, err := r.p.Chain.Apply(rec, exec)
+	if err != nil || out == nil {
+		return nil, err
+	}
+	if r.reporter != nil {
+		r.rawMu.Lock()
+		r.raws[rawKey{tp{Topic: kr.Topic, Partition: kr.Partition}, kr.Offset}] = raw
+		r.rawMu.Unlock()
+	}
+	return out, nil
+}
+
+// localPathError is a failure of the worker's record path over a raw batch
+// the plugin could not convert: the task fails with it as a built-in would.
+type localPathError struct{ err error }
+
+func (e *localPathError) Error() string { return e.err.Error() }
+func (e *localPathError) Unwrap() error { return e.err }
+
+// convertRaw is the worker's record path over a raw batch (PutRaw's local).
+func (r *sinkRunner) convertRaw(krs []*kgo.Record) ([]*connect.Record, error) {
+	out := make([]*connect.Record, 0, len(krs))
+	for _, kr := range krs {
+		rec, err := r.convert(kr)
+		if err != nil {
+			return nil, &localPathError{err}
+		}
+		if rec != nil {
+			out = append(out, rec)
+		}
+	}
+	return out, nil
+}
+
 // put gives the pending batch to the task (always, even empty, as Java does: tasks
 // use it as a tick). On success the consumed offsets become committable; on a
 // RetriableError every partition is paused and the same batch is redelivered.
 func (r *sinkRunner) put() error {
-	err := fromPlugin(r.st.Put(r.t.ctx, r.batch))
+	var err error
+	if len(r.rawBatch) > 0 {
+		krs := r.rawBatch
+		err = r.remote.PutRaw(r.t.ctx, krs, func() ([]*connect.Record, error) { return r.convertRaw(krs) })
+		if le, ok := errors.AsType[*localPathError](err); ok {
+			return le.err
+		}
+	} else {
+		err = r.st.Put(r.t.ctx, r.batch)
+	}
+	err = fromPlugin(err)
 	if err == nil {
 		maps.Copy(r.current, r.batchNext)
 		clear(r.batchNext)
 		// A fresh slice each time: a task may keep the one it was given.
-		r.batch = nil
+		r.batch, r.rawBatch = nil, nil
 		if r.redeliver {
 			r.redeliver = false
 			r.resumeAll()
@@ -700,7 +765,7 @@ func (r *sinkRunner) put() error {
 	if backoff <= 0 {
 		backoff = defaultRedeliveryBackoff
 	}
-	r.t.log.Warn("retriable error from sink task put; redelivering the batch", "records", len(r.batch), "backoff", backoff, "error", err)
+	r.t.log.Warn("retriable error from sink task put; redelivering the batch", "records", len(r.batch)+len(r.rawBatch), "backoff", backoff, "error", err)
 	if !r.redeliver {
 		r.redeliver = true
 		r.cl.PauseFetchPartitions(toKgo(r.assignedList()))

@@ -33,6 +33,9 @@ type sourceRunner struct {
 
 	committer       connect.SourceTaskCommitter // optional
 	recordCommitter connect.RecordCommitter     // optional
+	// remote is set when the task runs in a plugin process that can run the
+	// record path there (recordpath.RemoteSource).
+	remote recordpath.RemoteSource
 
 	connProps map[string]string
 	errs      *taskErrors
@@ -86,6 +89,9 @@ func newSourceRunner(t *task, st connect.SourceTask, p *recordpath.Path, connPro
 	r.render = func(rec *connect.Record) *tolerance.Raw { return p.RenderSource(rec, protect) }
 	r.committer, _ = st.(connect.SourceTaskCommitter)
 	r.recordCommitter, _ = st.(connect.RecordCommitter)
+	if r.remote, _ = st.(recordpath.RemoteSource); r.remote != nil {
+		r.remote.OfferPath(p)
+	}
 	return r, nil
 }
 
@@ -147,13 +153,13 @@ func (r *sourceRunner) execute() error {
 			r.commit(false)
 			nextCommit = time.Now().Add(interval)
 		}
-		recs, err := r.st.Poll(t.ctx)
+		recs, conv, err := r.poll()
 		err = fromPlugin(err)
 		if t.stopping() {
 			// Records returned with the stop are still sent: they may already
 			// be consumed from the source system.
-			if err == nil && len(recs) > 0 {
-				if err := r.send(recs); err != nil && !errors.Is(err, context.Canceled) {
+			if err == nil && len(recs)+len(conv) > 0 {
+				if err := r.sendAll(recs, conv); err != nil && !errors.Is(err, context.Canceled) {
 					return err
 				}
 			}
@@ -168,7 +174,7 @@ func (r *sourceRunner) execute() error {
 			}
 			return fmt.Errorf("poll source task: %w", err)
 		}
-		if err := r.send(recs); err != nil {
+		if err := r.sendAll(recs, conv); err != nil {
 			if t.stopping() && errors.Is(err, context.Canceled) {
 				return nil // stopped while retrying a stage
 			}
@@ -205,6 +211,56 @@ func (r *sourceRunner) wait(d time.Duration) {
 	case <-r.t.ctx.Done():
 	case <-timer.C:
 	}
+}
+
+// poll asks the task for records: Kafka records when its plugin process ran
+// the record path, else Connect records.
+func (r *sourceRunner) poll() ([]*connect.Record, []recordpath.Converted, error) {
+	if r.remote != nil {
+		return r.remote.PollConverted(r.t.ctx)
+	}
+	recs, err := r.st.Poll(r.t.ctx)
+	return recs, nil, err
+}
+
+func (r *sourceRunner) sendAll(recs []*connect.Record, conv []recordpath.Converted) error {
+	if len(conv) > 0 {
+		return r.sendConverted(conv)
+	}
+	return r.send(recs)
+}
+
+// sendConverted produces records the task's plugin process converted and
+// transformed: send without the path, which ran there without a failure.
+// A record a transformation dropped is handled as in send: reported to the
+// task, its offset committed with a later record of its partition.
+func (r *sourceRunner) sendConverted(conv []recordpath.Converted) error {
+	for _, c := range conv {
+		rec := c.Source
+		var part *partitionTrack
+		if rec.SourcePartition != nil || rec.SourceOffset != nil {
+			var err error
+			if part, err = r.tracker.partition(rec.SourcePartition); err != nil {
+				return err
+			}
+			if err := storage.CheckOffsetValue(rec.SourceOffset); err != nil {
+				return err
+			}
+		}
+		if c.Kafka == nil {
+			r.commitRecord(rec, nil)
+			continue
+		}
+		var s *submitted
+		if part != nil {
+			s = r.tracker.submit(part, rec.SourceOffset)
+		}
+		if err := r.creator.ensure(c.Kafka.Topic); err != nil {
+			return err
+		}
+		r.cl.Produce(r.t.hardCtx, c.Kafka, r.onAck(rec, s))
+	}
+	return nil
 }
 
 // send transforms, converts and produces one polled batch. Produce is

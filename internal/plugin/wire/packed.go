@@ -124,12 +124,25 @@ func (p *packer) record(r *connect.Record) error {
 			return fmt.Errorf("header %s: %w", h.Key, err)
 		}
 	}
-	if r.SourcePartition == nil {
+	if err := p.source(r.SourcePartition, r.SourceOffset); err != nil {
+		return err
+	}
+	p.varint(r.Offset)
+	p.uvarint(uint64(r.TimestampType))
+	p.str(r.OriginalTopic)
+	p.varint(int64(r.OriginalPartition))
+	p.varint(r.OriginalOffset)
+	return nil
+}
+
+// source encodes a source partition (shared per batch) and offset.
+func (p *packer) source(part, off map[string]any) error {
+	if part == nil {
 		p.uvarint(0)
 	} else {
 		// Tasks usually hand every record of a partition the same map; send
 		// it once per batch.
-		id := reflect.ValueOf(r.SourcePartition).Pointer()
+		id := reflect.ValueOf(part).Pointer()
 		if k, ok := p.parts[id]; ok {
 			p.uvarint(k + 2)
 		} else {
@@ -138,21 +151,16 @@ func (p *packer) record(r *connect.Record) error {
 			}
 			p.parts[id] = uint64(len(p.parts))
 			p.uvarint(1)
-			if err := p.value(r.SourcePartition); err != nil {
+			if err := p.value(part); err != nil {
 				return fmt.Errorf("source partition: %w", err)
 			}
 		}
 	}
-	if r.SourceOffset == nil {
+	if off == nil {
 		p.b = append(p.b, tagNil)
-	} else if err := p.value(r.SourceOffset); err != nil {
+	} else if err := p.value(off); err != nil {
 		return fmt.Errorf("source offset: %w", err)
 	}
-	p.varint(r.Offset)
-	p.uvarint(uint64(r.TimestampType))
-	p.str(r.OriginalTopic)
-	p.varint(int64(r.OriginalPartition))
-	p.varint(r.OriginalOffset)
 	return nil
 }
 
@@ -410,38 +418,8 @@ func (u *unpacker) record(r *connect.Record) error {
 			}
 		}
 	}
-	sp, err := u.uvarint()
-	if err != nil {
+	if r.SourcePartition, r.SourceOffset, err = u.source(); err != nil {
 		return err
-	}
-	switch {
-	case sp == 1:
-		v, err := u.value()
-		if err != nil {
-			return fmt.Errorf("source partition: %w", err)
-		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return fmt.Errorf("source partition: got %T, want map[string]any", v)
-		}
-		u.parts = append(u.parts, m)
-		r.SourcePartition = m
-	case sp >= 2:
-		if sp-2 >= uint64(len(u.parts)) {
-			return fmt.Errorf("source partition reference %d out of range", sp-2)
-		}
-		r.SourcePartition = u.parts[sp-2]
-	}
-	so, err := u.value()
-	if err != nil {
-		return fmt.Errorf("source offset: %w", err)
-	}
-	if so != nil {
-		m, ok := so.(map[string]any)
-		if !ok {
-			return fmt.Errorf("source offset: got %T, want map[string]any", so)
-		}
-		r.SourceOffset = m
 	}
 	if r.Offset, err = u.varint(); err != nil {
 		return err
@@ -460,6 +438,44 @@ func (u *unpacker) record(r *connect.Record) error {
 	r.OriginalPartition = int32(p)
 	r.OriginalOffset, err = u.varint()
 	return err
+}
+
+// source decodes what packer.source encoded.
+func (u *unpacker) source() (part, off map[string]any, err error) {
+	sp, err := u.uvarint()
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case sp == 1:
+		v, err := u.value()
+		if err != nil {
+			return nil, nil, fmt.Errorf("source partition: %w", err)
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, nil, fmt.Errorf("source partition: got %T, want map[string]any", v)
+		}
+		u.parts = append(u.parts, m)
+		part = m
+	case sp >= 2:
+		if sp-2 >= uint64(len(u.parts)) {
+			return nil, nil, fmt.Errorf("source partition reference %d out of range", sp-2)
+		}
+		part = u.parts[sp-2]
+	}
+	so, err := u.value()
+	if err != nil {
+		return nil, nil, fmt.Errorf("source offset: %w", err)
+	}
+	if so != nil {
+		m, ok := so.(map[string]any)
+		if !ok {
+			return nil, nil, fmt.Errorf("source offset: got %T, want map[string]any", so)
+		}
+		off = m
+	}
+	return part, off, nil
 }
 
 func (u *unpacker) value() (any, error) {
