@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"syscall"
@@ -36,6 +37,9 @@ type Connector struct {
 	// connect.SourceConnector or connect.SinkConnector. Required.
 	New func() connect.Connector
 }
+
+// pluginGCPercent is the GOGC of plugin processes unless the environment sets one.
+const pluginGCPercent = 400
 
 // ManifestFlag makes Serve print the manifest and exit.
 const ManifestFlag = "--goconnect-manifest"
@@ -64,6 +68,13 @@ func serve(connectors []Connector, args []string, getenv func(string) string, st
 		return 1
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if getenv("GOGC") == "" {
+		// A plugin process's live heap is small (the batches in flight), so
+		// Go's default target (collect when the heap doubles) collects about
+		// once per batch; five times the live heap costs a few megabytes and
+		// a fraction of the collections (docs/plugins.md, "Cost").
+		debug.SetGCPercent(pluginGCPercent)
+	}
 	version, err := wire.Negotiate(wire.ParseVersions(getenv(wire.ProtocolVersionsKey)), wire.SupportedVersions)
 	if err != nil {
 		fmt.Fprintln(stdout, wire.FormatHandshakeError(err.Error()))

@@ -45,6 +45,17 @@ type server struct {
 	pendMu  sync.Mutex
 	pending map[int64]*connect.Record
 	nextSeq int64
+
+	// Under callMu: the converted batch buffers, reused in turn by pollBatch.
+	convBufs [2][]byte
+	convTurn int
+
+	// The source task's batch polled ahead (under mu), the context of its
+	// Polls, cancelled by SourceTaskStop, and the goroutine polling ahead.
+	ahead     *polled
+	srcCtx    context.Context
+	srcCancel context.CancelFunc
+	aheadWG   sync.WaitGroup
 }
 
 func newServer(cs []Connector, log *slog.Logger) *server {
@@ -61,7 +72,11 @@ func (s *server) shutdown() {
 	s.mu.Lock()
 	conn, src, sink := s.conn, s.src, s.sink
 	s.conn, s.src, s.sink = nil, nil, nil
+	if s.srcCancel != nil {
+		s.srcCancel()
+	}
 	s.mu.Unlock()
+	s.aheadWG.Wait()
 	for name, f := range map[string]func() error{
 		"connector Stop": func() error {
 			if conn != nil {
@@ -273,6 +288,7 @@ func (s *server) SourceTaskStart(_ context.Context, req *pb.TaskStartRequest) (*
 		}
 		t := sc.NewTask()
 		s.src = t
+		s.srcCtx, s.srcCancel = context.WithCancel(context.Background())
 		s.mu.Unlock()
 		_, out.RecordCommitter = t.(connect.RecordCommitter)
 		s.startPath(req, out)
@@ -337,20 +353,83 @@ func (s *server) commitRecords(t connect.SourceTask, commits []byte) error {
 	})
 }
 
+// Poll answers with the batch polled ahead if there is one, else polls now;
+// after a non-empty batch it polls the next one at once (pollAhead), so the
+// task polls and converts while this answer travels and the worker produces
+// it. With the worker's own read-ahead, the plugin process rarely waits for
+// the worker. A batch polled ahead and never asked for (the task stops) was
+// never committed, so it is read again after a restart: at-least-once holds.
 func (s *server) Poll(ctx context.Context, req *pb.PollRequest) (*pb.PollResponse, error) {
+	t, err := s.source()
+	if err != nil {
+		return &pb.PollResponse{Error: wire.EncodeError(err)}, nil
+	}
+	// CommitRecord may run while a Poll does, as in-process.
+	if err := s.commitRecords(t, req.Commits); err != nil {
+		// CommitRecord errors are logged by the runtime, never fatal (Java
+		// logs them too); the plugin's log is the place.
+		s.log.Error("source task CommitRecord failed", "error", err)
+	}
+	var out *pb.PollResponse
+	s.mu.Lock()
+	ahead := s.ahead
+	s.ahead = nil
+	s.mu.Unlock()
+	if ahead != nil {
+		select {
+		case <-ahead.done:
+			out = ahead.out
+		case <-ctx.Done():
+			s.mu.Lock()
+			s.ahead = ahead // still the next batch: the next Poll takes it
+			s.mu.Unlock()
+			return &pb.PollResponse{}, nil
+		}
+	} else {
+		out = s.pollBatch(ctx, t)
+	}
+	if out.Error == nil && (out.Batch != nil || out.Converted != nil) {
+		s.pollAhead(t)
+	}
+	return out, nil
+}
+
+// polled is a batch polled ahead; out is set when done is closed.
+type polled struct {
+	out  *pb.PollResponse
+	done chan struct{}
+}
+
+// pollAhead starts polling the next batch; SourceTaskStop cancels it.
+func (s *server) pollAhead(t connect.SourceTask) {
+	p := &polled{done: make(chan struct{})}
+	s.mu.Lock()
+	if s.src != t { // stopped meanwhile
+		s.mu.Unlock()
+		return
+	}
+	s.ahead = p
+	ctx := s.srcCtx
+	s.mu.Unlock()
+	if ctx == nil {
+		ctx = context.Background() // a task installed without SourceTaskStart (benchmarks)
+	}
+	s.aheadWG.Add(1)
+	go func() {
+		defer s.aheadWG.Done()
+		p.out = s.pollBatch(ctx, t)
+		close(p.done)
+	}()
+}
+
+// pollBatch calls the task's Poll and encodes its records: Kafka records when
+// the process runs the record path and every record passed it, else Connect
+// records.
+func (s *server) pollBatch(ctx context.Context, t connect.SourceTask) *pb.PollResponse {
 	out := &pb.PollResponse{}
 	err := func() error {
-		t, err := s.source()
-		if err != nil {
-			return err
-		}
 		s.callMu.Lock()
 		defer s.callMu.Unlock()
-		if err := s.commitRecords(t, req.Commits); err != nil {
-			// CommitRecord errors are logged by the runtime, never fatal (Java
-			// logs them too); the plugin's log is the place.
-			s.log.Error("source task CommitRecord failed", "error", err)
-		}
 		var recs []*connect.Record
 		if err := protect("source task Poll", func() (err error) { recs, err = t.Poll(ctx); return err }); err != nil {
 			return err
@@ -362,12 +441,20 @@ func (s *server) Poll(ctx context.Context, req *pb.PollRequest) (*pb.PollRespons
 		if path := s.recordPath(); path != nil {
 			var krs []*kgo.Record
 			if krs, converted = s.toKafka(path, recs); converted {
-				if out.Converted, err = wire.EncodeConverted(recs, krs); err != nil {
+				// Two buffers in turn: when a batch is encoded, the one before
+				// it may still be in flight, but the one before that was
+				// received, or the worker could not have asked for this batch.
+				s.convTurn ^= 1
+				buf := s.convBufs[s.convTurn][:0]
+				var err error
+				if out.Converted, err = wire.EncodeConverted(buf, recs, krs); err != nil {
 					return err
 				}
+				s.convBufs[s.convTurn] = out.Converted
 			}
 		}
 		if !converted {
+			var err error
 			if out.Batch, err = wire.EncodeRecords(recs); err != nil {
 				return err
 			}
@@ -384,7 +471,7 @@ func (s *server) Poll(ctx context.Context, req *pb.PollRequest) (*pb.PollRespons
 		return nil
 	}()
 	out.Error = wire.EncodeError(err)
-	return out, nil
+	return out
 }
 
 func (s *server) Commit(_ context.Context, req *pb.CommitRequest) (*pb.ErrorReply, error) {
@@ -407,7 +494,12 @@ func (s *server) SourceTaskStop(_ context.Context, req *pb.CommitRequest) (*pb.E
 	s.mu.Lock()
 	t := s.src
 	s.src = nil
+	s.ahead = nil
+	if s.srcCancel != nil {
+		s.srcCancel() // ends a Poll ahead; its batch is dropped, never committed
+	}
 	s.mu.Unlock()
+	s.aheadWG.Wait()
 	if t == nil {
 		return errReply(nil)
 	}

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -27,10 +28,16 @@ import (
 //	(connect.TimestampType), timestamp time, key nullable, value nullable,
 //	headers uvarint count × (key string, value nullable)
 
-// EncodeConverted encodes polled records and what the record path made of
-// them (krs[i] nil: dropped).
-func EncodeConverted(recs []*connect.Record, krs []*kgo.Record) ([]byte, error) {
-	p := packer{b: make([]byte, 0, 64*len(recs))}
+// EncodeConverted appends the encoding of polled records and what the record
+// path made of them (krs[i] nil: dropped) to buf, which may be nil.
+func EncodeConverted(buf []byte, recs []*connect.Record, krs []*kgo.Record) ([]byte, error) {
+	// One allocation of the right size: growing a buffer of large values
+	// record by record costs more than everything else here.
+	size := 8
+	for _, kr := range krs {
+		size += 64 + kafkaSize(kr)
+	}
+	p := packer{b: slices.Grow(buf, size)}
 	p.uvarint(uint64(len(recs)))
 	for i, r := range recs {
 		if err := p.source(r.SourcePartition, r.SourceOffset); err != nil {
@@ -48,6 +55,19 @@ func EncodeConverted(recs []*connect.Record, krs []*kgo.Record) ([]byte, error) 
 		p.kafkaBody(kr)
 	}
 	return p.b, nil
+}
+
+// kafkaSize bounds the encoded size of kr's topic, key, value and headers,
+// without the varints' exact lengths.
+func kafkaSize(kr *kgo.Record) int {
+	if kr == nil {
+		return 0
+	}
+	n := 40 + len(kr.Topic) + len(kr.Key) + len(kr.Value)
+	for _, h := range kr.Headers {
+		n += 20 + len(h.Key) + len(h.Value)
+	}
+	return n
 }
 
 // kafkaBody encodes key, value and headers.
@@ -73,7 +93,7 @@ func (p *packer) nullable(b []byte) {
 // DecodeConverted decodes EncodeConverted's bytes. Keys, values and header
 // values alias b.
 func DecodeConverted(b []byte) ([]recordpath.Converted, error) {
-	u := unpacker{b: b, s: string(b)}
+	u := unpacker{b: b}
 	n, err := u.count()
 	if err != nil {
 		return nil, err
@@ -96,7 +116,7 @@ func DecodeConverted(b []byte) ([]recordpath.Converted, error) {
 			continue
 		}
 		kr := &krs[i]
-		if kr.Topic, err = u.str(); err != nil {
+		if kr.Topic, err = u.interned(); err != nil {
 			return nil, err
 		}
 		part, err := u.varint()
@@ -134,7 +154,7 @@ func (u *unpacker) kafkaBody(kr *kgo.Record) error {
 	if nh > 0 {
 		kr.Headers = make([]kgo.RecordHeader, nh)
 		for i := range kr.Headers {
-			if kr.Headers[i].Key, err = u.str(); err != nil {
+			if kr.Headers[i].Key, err = u.interned(); err != nil {
 				return err
 			}
 			if kr.Headers[i].Value, err = u.nullable(); err != nil {
@@ -166,7 +186,11 @@ type Raw struct {
 
 // EncodeRaw encodes consumed records.
 func EncodeRaw(krs []*kgo.Record) []byte {
-	p := packer{b: make([]byte, 0, 32*len(krs))}
+	size := 8
+	for _, kr := range krs {
+		size += 64 + kafkaSize(kr)
+	}
+	p := packer{b: make([]byte, 0, size)}
 	p.uvarint(uint64(len(krs)))
 	for _, kr := range krs {
 		p.str(kr.Topic)
@@ -181,7 +205,7 @@ func EncodeRaw(krs []*kgo.Record) []byte {
 
 // DecodeRaw decodes EncodeRaw's bytes. Keys, values and header values alias b.
 func DecodeRaw(b []byte) ([]Raw, error) {
-	u := unpacker{b: b, s: string(b)}
+	u := unpacker{b: b}
 	n, err := u.count()
 	if err != nil {
 		return nil, err
@@ -190,7 +214,7 @@ func DecodeRaw(b []byte) ([]Raw, error) {
 	krs := make([]kgo.Record, n)
 	for i := range out {
 		kr := &krs[i]
-		if kr.Topic, err = u.str(); err != nil {
+		if kr.Topic, err = u.interned(); err != nil {
 			return nil, err
 		}
 		part, err := u.varint()
@@ -217,4 +241,23 @@ func DecodeRaw(b []byte) ([]Raw, error) {
 		return nil, fmt.Errorf("decode raw batch: %d trailing bytes", len(u.b))
 	}
 	return out, nil
+}
+
+// interned decodes a string that repeats across a batch (a topic, a header
+// key) once per distinct value.
+func (u *unpacker) interned() (string, error) {
+	b, err := u.raw()
+	if err != nil {
+		return "", err
+	}
+	for _, s := range u.names {
+		if s == string(b) { // no allocation: the compiler compares in place
+			return s, nil
+		}
+	}
+	s := string(b)
+	if len(u.names) < 16 {
+		u.names = append(u.names, s)
+	}
+	return s, nil
 }

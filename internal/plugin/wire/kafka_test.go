@@ -38,7 +38,8 @@ func TestConvertedRoundTrip(t *testing.T) {
 		{Topic: "u", Partition: 3, Key: nil, Value: []byte{}},
 		{Topic: "t", Partition: 0, Key: []byte{}, Value: nil},
 	}
-	b, err := EncodeConverted(recs, krs)
+	b, err := EncodeConverted([]byte("reused"), recs, krs)
+	b = b[len("reused"):]
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -282,6 +282,7 @@ type unpacker struct {
 	s     string
 	refs  schemaRefs
 	parts []map[string]any
+	names []string // interned's strings
 }
 
 // DecodeRecords decodes a batch encoded by EncodeRecords.
@@ -339,6 +340,9 @@ func (u *unpacker) str() (string, error) {
 	b, err := u.raw()
 	if err != nil {
 		return "", err
+	}
+	if u.s == "" {
+		return string(b), nil // a format without a string copy of the buffer
 	}
 	end := len(u.s) - len(u.b) // raw consumed b: it ends where u.b starts
 	return u.s[end-len(b) : end], nil
