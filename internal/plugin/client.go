@@ -830,6 +830,11 @@ func (t *sinkTaskClient) PutRaw(ctx context.Context, krs []*kgo.Record, local fu
 	if err := t.started(); err != nil {
 		return err
 	}
+	// Encoded while the Put before it is still in the plugin.
+	var enc []byte
+	if t.runsPath && t.inflight != nil {
+		enc = wire.EncodeRaw(krs)
+	}
 	if err := t.wait(false); err != nil {
 		return err
 	}
@@ -838,7 +843,7 @@ func (t *sinkTaskClient) PutRaw(ctx context.Context, krs []*kgo.Record, local fu
 	}
 	b := &rawBatch{krs: krs, local: local}
 	if t.retryRaw != nil {
-		b = t.retryRaw.then(b)
+		b, enc = t.retryRaw.then(b), nil
 		t.retryRaw = nil
 	}
 	if !t.runsPath || len(t.retry) > 0 {
@@ -850,7 +855,10 @@ func (t *sinkTaskClient) PutRaw(ctx context.Context, krs []*kgo.Record, local fu
 		}
 		return t.Put(ctx, recs)
 	}
-	return t.send(ctx, &pb.PutRequest{Raw: wire.EncodeRaw(b.krs)}, nil, b)
+	if enc == nil {
+		enc = wire.EncodeRaw(b.krs)
+	}
+	return t.send(ctx, &pb.PutRequest{Raw: enc}, nil, b)
 }
 
 // call makes one Put call.
