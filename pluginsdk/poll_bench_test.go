@@ -77,7 +77,7 @@ func BenchmarkServerPollConverted(b *testing.B) {
 		if _, err := proto.Marshal(resp); err != nil {
 			b.Fatal(err)
 		}
-		conv, err := wire.DecodeConverted(resp.Converted)
+		conv, err := wire.DecodeConverted(resp.Converted, resp.SeqStart)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -40,11 +40,13 @@ type server struct {
 	// api/connect promises Stop is called after the last Poll returned.
 	callMu sync.Mutex
 
-	// pending maps sequence numbers to records returned by Poll, for
-	// RecordCommitter, which must get back its own *Record values.
-	pendMu  sync.Mutex
-	pending map[int64]*connect.Record
-	nextSeq int64
+	// pending holds the records returned by Poll, numbered from pendBase in
+	// order, until CommitRecord gives them back (RecordCommitter must get its
+	// own *Record values); committed ones are nil until the front is trimmed.
+	pendMu   sync.Mutex
+	pending  []*connect.Record
+	pendBase int64
+	nextSeq  int64
 
 	// Under callMu: the converted batch buffers, reused in turn by pollBatch.
 	convBufs [2][]byte
@@ -59,7 +61,7 @@ type server struct {
 }
 
 func newServer(cs []Connector, log *slog.Logger) *server {
-	s := &server{classes: map[string]Connector{}, order: cs, log: log, cb: newCallbacks(), pending: map[int64]*connect.Record{}, nextSeq: 1}
+	s := &server{classes: map[string]Connector{}, order: cs, log: log, cb: newCallbacks(), pendBase: 1, nextSeq: 1}
 	for _, c := range cs {
 		s.classes[c.Class] = c
 	}
@@ -343,8 +345,14 @@ func (s *server) commitRecords(t connect.SourceTask, commits []byte) error {
 	}
 	return wire.RangeCommits(commits, func(seq int64, md *connect.RecordMetadata) error {
 		s.pendMu.Lock()
-		r := s.pending[seq]
-		delete(s.pending, seq)
+		var r *connect.Record
+		if i := seq - s.pendBase; i >= 0 && i < int64(len(s.pending)) {
+			r, s.pending[i] = s.pending[i], nil
+			for len(s.pending) > 0 && s.pending[0] == nil {
+				s.pending = s.pending[1:]
+				s.pendBase++
+			}
+		}
 		s.pendMu.Unlock()
 		if r == nil {
 			return nil // committed twice, or tracked before a restart: nothing to give back
@@ -462,10 +470,11 @@ func (s *server) pollBatch(ctx context.Context, t connect.SourceTask) *pb.PollRe
 		if _, ok := t.(connect.RecordCommitter); ok {
 			s.pendMu.Lock()
 			out.SeqStart = s.nextSeq
-			for _, r := range recs {
-				s.pending[s.nextSeq] = r
-				s.nextSeq++
+			if len(s.pending) == 0 {
+				s.pendBase = s.nextSeq
 			}
+			s.pending = append(s.pending, recs...)
+			s.nextSeq += int64(len(recs))
 			s.pendMu.Unlock()
 		}
 		return nil

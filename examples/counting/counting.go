@@ -154,16 +154,29 @@ func (t *SourceTask) Poll(ctx context.Context) ([]*connect.Record, error) {
 	return out, nil
 }
 
-// CommitRecord counts acknowledged records (exercises RecordCommitter).
-func (t *SourceTask) CommitRecord(*connect.Record, *connect.RecordMetadata) error {
+// CommitRecord counts the records Kafka acknowledged (exercises
+// RecordCommitter): each must be one of this task's own records.
+func (t *SourceTask) CommitRecord(r *connect.Record, md *connect.RecordMetadata) error {
+	if md == nil {
+		return nil // not sent (dropped by a transformation or a tolerated failure)
+	}
+	if _, ok := r.Value.(*data.Struct); !ok || r.SourceOffset == nil {
+		return fmt.Errorf("CommitRecord got a record this task did not return: %+v", r)
+	}
 	t.mu.Lock()
 	t.committed++
 	t.mu.Unlock()
 	return nil
 }
 
-// Stop implements connect.SourceTask.
-func (t *SourceTask) Stop() error { return nil }
+// Stop implements connect.SourceTask. It reports how many of its records were
+// acknowledged through CommitRecord (tests read it from the worker's log).
+func (t *SourceTask) Stop() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fmt.Fprintf(os.Stderr, "counting source task stopped: %d records committed\n", t.committed)
+	return nil
+}
 
 // SinkConnector writes records to a file.
 type SinkConnector struct{ props map[string]string }

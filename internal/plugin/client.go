@@ -473,16 +473,9 @@ func (t *sourceTaskClient) pollOnce(ctx context.Context) ([]*connect.Record, []r
 		return nil, nil, err
 	}
 	if resp.Converted != nil {
-		conv, err := wire.DecodeConverted(resp.Converted)
+		conv, err := wire.DecodeConverted(resp.Converted, resp.SeqStart)
 		if err != nil {
 			return nil, nil, fmt.Errorf("plugin %s: Poll: %w", t.e.class, err)
-		}
-		if resp.SeqStart > 0 {
-			t.mu.Lock()
-			for i, c := range conv {
-				t.seqs[c.Source] = resp.SeqStart + int64(i)
-			}
-			t.mu.Unlock()
 		}
 		return nil, conv, nil
 	}
@@ -513,6 +506,16 @@ func (t *sourceTaskClient) CommitRecord(r *connect.Record, md *connect.RecordMet
 	delete(t.seqs, r)
 	t.pendingCommits = wire.AppendCommit(t.pendingCommits, seq, md)
 	return nil
+}
+
+// CommitSeq records CommitRecord of a converted record, numbered by the
+// plugin: no per-record bookkeeping on this side.
+func (t *sourceTaskClient) CommitSeq(seq int64, md *connect.RecordMetadata) {
+	t.mu.Lock()
+	if t.recordCommits {
+		t.pendingCommits = wire.AppendCommit(t.pendingCommits, seq, md)
+	}
+	t.mu.Unlock()
 }
 
 func (t *sourceTaskClient) Commit() error {

@@ -183,7 +183,17 @@ func TestRecordPathInPluginMatchesWorker(t *testing.T) {
 			"transforms.rep.type":    "org.apache.kafka.connect.transforms.ReplaceField$Value",
 			"transforms.rep.exclude": "label",
 		})
-		return w.consume("counts", total), w.lines(out, total), w.logs.String()
+		recs, lines = w.consume("counts", total), w.lines(out, total)
+		// Every record came back to the task through CommitRecord (the
+		// plugin's own *Record values), which it reports when stopped.
+		checkFor(t, 30*time.Second, func() error {
+			if !strings.Contains(w.logs.String(), fmt.Sprintf("counting source task stopped: %d records committed", total)) {
+				w.call("PUT", "/connectors/src/stop", nil)
+				return fmt.Errorf("source task did not report %d records committed:\n%s", total, w.logs.String())
+			}
+			return nil
+		})
+		return recs, lines, w.logs.String()
 	}
 	remote, remoteLines, remoteLogs := run("")
 	local, localLines, localLogs := run("other goconnect")

@@ -32,6 +32,9 @@ type Converted struct {
 	Source *connect.Record
 	// Kafka is the record to produce; nil when a transformation dropped it.
 	Kafka *kgo.Record
+	// Seq is the record's number for CommitSeq; 0 when the task is not a
+	// connect.RecordCommitter.
+	Seq int64
 }
 
 // RemoteSource is a source task adapter that can run the path remotely.
@@ -44,6 +47,9 @@ type RemoteSource interface {
 	// path then handles under its error operator (retries, tolerance, dead
 	// letter queue), as for a built-in.
 	PollConverted(ctx context.Context) ([]*connect.Record, []Converted, error)
+	// CommitSeq is RecordCommitter.CommitRecord of the converted record
+	// numbered seq (md nil: not sent). Safe for concurrent use.
+	CommitSeq(seq int64, md *connect.RecordMetadata)
 }
 
 // RemoteSink is a sink task adapter that can run the path remotely.

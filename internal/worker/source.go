@@ -248,7 +248,7 @@ func (r *sourceRunner) sendConverted(conv []recordpath.Converted) error {
 			}
 		}
 		if c.Kafka == nil {
-			r.commitRecord(rec, nil)
+			r.commitRecord(rec, c.Seq, nil)
 			continue
 		}
 		var s *submitted
@@ -258,7 +258,7 @@ func (r *sourceRunner) sendConverted(conv []recordpath.Converted) error {
 		if err := r.creator.ensure(c.Kafka.Topic); err != nil {
 			return err
 		}
-		r.cl.Produce(r.t.hardCtx, c.Kafka, r.onAck(rec, s))
+		r.cl.Produce(r.t.hardCtx, c.Kafka, r.onAck(rec, s, c.Seq))
 	}
 	return nil
 }
@@ -311,7 +311,7 @@ func (r *sourceRunner) send(recs []*connect.Record) error {
 			if s != nil && !skipped {
 				r.tracker.ack(s)
 			}
-			r.commitRecord(rec, nil)
+			r.commitRecord(rec, 0, nil)
 			continue
 		}
 		kr, ok, err := r.p.ToKafka(out, exec)
@@ -319,7 +319,7 @@ func (r *sourceRunner) send(recs []*connect.Record) error {
 			return err
 		}
 		if !ok {
-			r.commitRecord(rec, nil)
+			r.commitRecord(rec, 0, nil)
 			continue
 		}
 		if s == nil && part != nil {
@@ -330,14 +330,14 @@ func (r *sourceRunner) send(recs []*connect.Record) error {
 		}
 		// hardCtx, not the stop ctx: records already handed to the producer must
 		// still be delivered during a graceful stop; only cancel aborts them.
-		r.cl.Produce(r.t.hardCtx, kr, r.onAck(rec, s))
+		r.cl.Produce(r.t.hardCtx, kr, r.onAck(rec, s, 0))
 	}
 	return nil
 }
 
-// onAck returns the produce callback of one record. It runs on a franz-go
-// goroutine, concurrently with the task goroutine.
-func (r *sourceRunner) onAck(rec *connect.Record, s *submitted) func(*kgo.Record, error) {
+// onAck returns the produce callback of one record (seq: see commitRecord). It
+// runs on a franz-go goroutine, concurrently with the task goroutine.
+func (r *sourceRunner) onAck(rec *connect.Record, s *submitted, seq int64) func(*kgo.Record, error) {
 	return func(kr *kgo.Record, err error) {
 		if err != nil {
 			err = fmt.Errorf("produce record to topic %s: %w", kr.Topic, err)
@@ -356,7 +356,7 @@ func (r *sourceRunner) onAck(rec *connect.Record, s *submitted) func(*kgo.Record
 			if s != nil {
 				r.tracker.ack(s)
 			}
-			r.commitRecord(rec, nil)
+			r.commitRecord(rec, seq, nil)
 			return
 		}
 		r.topics.record(kr.Topic)
@@ -364,16 +364,21 @@ func (r *sourceRunner) onAck(rec *connect.Record, s *submitted) func(*kgo.Record
 			r.tracker.ack(s)
 		}
 		if r.recordCommitter != nil {
-			r.commitRecord(rec, &connect.RecordMetadata{Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset, Timestamp: kr.Timestamp})
+			r.commitRecord(rec, seq, &connect.RecordMetadata{Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset, Timestamp: kr.Timestamp})
 		}
 	}
 }
 
 // commitRecord calls RecordCommitter.CommitRecord, which may run on a franz-go
 // goroutine: its panics must not crash the process, so each call is protected and
-// failures are logged as Java does.
-func (r *sourceRunner) commitRecord(rec *connect.Record, md *connect.RecordMetadata) {
+// failures are logged as Java does. A record converted in the task's plugin
+// process (seq > 0, recordpath.Converted) is committed by its sequence number.
+func (r *sourceRunner) commitRecord(rec *connect.Record, seq int64, md *connect.RecordMetadata) {
 	if r.recordCommitter == nil {
+		return
+	}
+	if seq > 0 && r.remote != nil {
+		r.remote.CommitSeq(seq, md)
 		return
 	}
 	if err := protect("source task CommitRecord", func() error { return r.recordCommitter.CommitRecord(rec, md) }); err != nil {

@@ -92,7 +92,8 @@ func (p *packer) nullable(b []byte) {
 
 // DecodeConverted decodes EncodeConverted's bytes. Keys, values and header
 // values alias b.
-func DecodeConverted(b []byte) ([]recordpath.Converted, error) {
+// seqStart numbers the records for CommitRecord from there (0: unnumbered).
+func DecodeConverted(b []byte, seqStart int64) ([]recordpath.Converted, error) {
 	u := unpacker{b: b}
 	n, err := u.count()
 	if err != nil {
@@ -105,6 +106,9 @@ func DecodeConverted(b []byte) ([]recordpath.Converted, error) {
 		c := &out[i]
 		src := &srcs[i]
 		c.Source = src
+		if seqStart > 0 {
+			c.Seq = seqStart + int64(i)
+		}
 		if src.SourcePartition, src.SourceOffset, err = u.source(); err != nil {
 			return nil, fmt.Errorf("decode converted record %d: %w", i, err)
 		}

@@ -43,7 +43,7 @@ func TestConvertedRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := DecodeConverted(b)
+	got, err := DecodeConverted(b, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestConvertedRoundTrip(t *testing.T) {
 	if got[1].Source.SourcePartition["x"] != 1 {
 		t.Error("records of one source partition do not share the decoded map")
 	}
-	if _, err := DecodeConverted(b[:len(b)-1]); err == nil {
+	if _, err := DecodeConverted(b[:len(b)-1], 0); err == nil {
 		t.Error("truncated batch decoded without error")
 	}
 }
