@@ -98,7 +98,8 @@ func serve(connectors []Connector, args []string, getenv func(string) string, st
 	srv := newServer(connectors, log)
 	gs := grpc.NewServer(grpc.MaxRecvMsgSize(maxMsg), grpc.MaxSendMsgSize(maxMsg),
 		// See internal/plugin's windowSize: batches exceed the default window.
-		grpc.InitialWindowSize(16<<20), grpc.InitialConnWindowSize(16<<20))
+		grpc.InitialWindowSize(16<<20), grpc.InitialConnWindowSize(16<<20),
+		grpc.WriteBufferSize(1<<20), grpc.ReadBufferSize(1<<20))
 	pb.RegisterPluginServer(gs, srv)
 
 	var wg sync.WaitGroup

@@ -54,6 +54,8 @@ type server struct {
 
 	// The source task's batch polled ahead (under mu), the context of its
 	// Polls, cancelled by SourceTaskStop, and the goroutine polling ahead.
+	puts putOrder // the sink task's ordered Puts
+
 	ahead     *polled
 	srcCtx    context.Context
 	srcCancel context.CancelFunc
@@ -543,6 +545,7 @@ func (s *server) SinkTaskStart(_ context.Context, req *pb.TaskStartRequest) (*pb
 		stc := s.stc
 		s.mu.Unlock()
 		s.startPath(req, out)
+		out.OrderedPuts = true
 		s.callMu.Lock()
 		defer s.callMu.Unlock()
 		return t.Start(stc, req.Props)
@@ -560,29 +563,106 @@ func (s *server) sinkTask() (connect.SinkTask, *sinkTaskContext, error) {
 	return s.sink, s.stc, nil
 }
 
+// Put decodes (and with the record path, converts) a batch and puts it.
+// Ordered Puts (seq > 0, see putOrder) are decoded and put in seq order, the
+// decoding of one overlapping the task's Put of the one before.
 func (s *server) Put(ctx context.Context, req *pb.PutRequest) (*pb.ErrorReply, error) {
+	o := &s.puts
+	if req.Seq > 0 {
+		o.await(&o.decoded, req.Seq)
+	}
+	recs, unconverted, err := s.putRecords(req)
+	if req.Seq == 0 {
+		if err != nil || unconverted {
+			return &pb.ErrorReply{Error: wire.EncodeError(err), Unconverted: unconverted}, nil
+		}
+		return s.put(ctx, recs), nil
+	}
+	o.done(&o.decoded)
+	o.await(&o.put, req.Seq)
+	defer o.done(&o.put)
+	o.mu.Lock()
+	gen := o.gen
+	o.mu.Unlock()
+	var out *pb.ErrorReply
+	switch {
+	case req.Gen != gen:
+		return &pb.ErrorReply{NotAttempted: true, Gen: gen}, nil
+	case err != nil || unconverted:
+		out = &pb.ErrorReply{Error: wire.EncodeError(err), Unconverted: unconverted}
+	default:
+		out = s.put(ctx, recs)
+	}
+	if out.Error != nil || out.Unconverted {
+		// Later Puts the worker sent before it learns of this are not attempted.
+		o.mu.Lock()
+		o.gen++
+		o.mu.Unlock()
+	}
+	o.mu.Lock()
+	out.Gen = o.gen
+	o.mu.Unlock()
+	return out, nil
+}
+
+// putRecords decodes a Put's records, converting raw ones through the record
+// path; unconverted: a record failed there.
+func (s *server) putRecords(req *pb.PutRequest) (recs []*connect.Record, unconverted bool, err error) {
+	if _, _, err := s.sinkTask(); err != nil {
+		return nil, false, err
+	}
+	if req.Raw == nil {
+		recs, err = wire.DecodeRecords(req.Batch)
+		return recs, false, err
+	}
+	path := s.recordPath()
+	if path == nil {
+		return nil, false, errors.New("raw records for a task that does not run the record path")
+	}
+	recs, ok, err := s.fromKafka(path, req.Raw)
+	return recs, !ok && err == nil, err
+}
+
+func (s *server) put(ctx context.Context, recs []*connect.Record) *pb.ErrorReply {
 	t, _, err := s.sinkTask()
 	if err != nil {
-		return errReply(err)
-	}
-	var recs []*connect.Record
-	if req.Raw != nil {
-		path := s.recordPath()
-		if path == nil {
-			return errReply(errors.New("raw records for a task that does not run the record path"))
-		}
-		var ok bool
-		if recs, ok, err = s.fromKafka(path, req.Raw); err != nil {
-			return errReply(err)
-		} else if !ok {
-			return &pb.ErrorReply{Unconverted: true}, nil
-		}
-	} else if recs, err = wire.DecodeRecords(req.Batch); err != nil {
-		return errReply(err)
+		return &pb.ErrorReply{Error: wire.EncodeError(err)}
 	}
 	s.callMu.Lock()
 	defer s.callMu.Unlock()
-	return errReply(protect("sink task Put", func() error { return t.Put(ctx, recs) }))
+	return &pb.ErrorReply{Error: wire.EncodeError(protect("sink task Put", func() error { return t.Put(ctx, recs) }))}
+}
+
+// putOrder runs ordered Puts in their seq order, in two stages (decode, put)
+// so that one batch is decoded while the one before is put. gen counts the
+// failed Puts: a Put sent with an older gen is answered not attempted.
+type putOrder struct {
+	mu           sync.Mutex
+	cond         sync.Cond
+	decoded, put int64 // the last seq through each stage
+	gen          int64
+}
+
+// await blocks until every Put before seq passed the stage.
+func (o *putOrder) await(stage *int64, seq int64) {
+	o.mu.Lock()
+	if o.cond.L == nil {
+		o.cond.L = &o.mu
+	}
+	for *stage != seq-1 {
+		o.cond.Wait()
+	}
+	o.mu.Unlock()
+}
+
+// done marks the next seq through the stage.
+func (o *putOrder) done(stage *int64) {
+	o.mu.Lock()
+	*stage++
+	if o.cond.L != nil {
+		o.cond.Broadcast()
+	}
+	o.mu.Unlock()
 }
 
 func (s *server) Flush(ctx context.Context, req *pb.OffsetsRequest) (*pb.ErrorReply, error) {

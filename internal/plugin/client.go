@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -555,14 +556,17 @@ func (t *sourceTaskClient) Stop() error {
 // sinkTaskClient is the worker-side SinkTask of an external plugin.
 //
 // Put is pipelined: it hands the batch to the plugin and returns, so the
-// worker fetches and converts the next batch while the plugin writes this one.
-// At most one Put is in flight; every later call (Put, Flush, PreCommit, Open,
-// Close, Stop) first waits for it, so the plugin sees calls in the worker's
-// order, and a failed Put is reported by that next call:
+// worker fetches the next batch while the plugin writes this one. With a
+// plugin that runs Puts in order (ordered_puts) two batches are in flight, so
+// the plugin decodes one while its task writes the other and never waits for
+// the worker; otherwise one. Every later call (Flush, PreCommit, Open, Close,
+// Stop) first waits for them, so the plugin sees calls in the worker's order,
+// and a failed Put is reported by that next call:
 //
 //   - a retriable error is returned by the next call and the failed batch is
 //     kept and sent again, ahead of the records of the next Put, so nothing is
-//     skipped and the order holds; Flush and PreCommit fail while such records
+//     skipped and the order holds (a batch sent behind it is not attempted by
+//     the plugin and is kept too); Flush and PreCommit fail while such records
 //     wait, so their offsets are not committed before they are written;
 //   - any other error is returned by the next call and by every Put after it,
 //     so the task fails as it would have in-process.
@@ -574,22 +578,22 @@ func (t *sourceTaskClient) Stop() error {
 // since the worker's sink context is not safe for concurrent use.
 //
 // With the record path in the plugin (PutRaw), a batch the plugin could not
-// convert comes back unconverted from the same asynchronous Put: the next
-// call runs the worker's path over it (rawBatch.local) and puts the result
-// synchronously before anything else, and the worker's path handles every
-// later batch (runsPath turns false).
+// convert comes back unconverted: the next call runs the worker's path over it
+// (rawBatch.local) and puts the result synchronously before anything else,
+// and the worker's path handles every later batch (runsPath turns false).
 type sinkTaskClient struct {
 	h *Host
 	e *entry
 	p *process
 
 	// Task goroutine only.
-	inflight     chan putResult    // the asynchronous Put's outcome; nil if none
-	inflightRecs []*connect.Record // its records, kept for a retry
-	inflightRaw  *rawBatch         // or its raw records
-	retry        []*connect.Record // records of a failed Put, sent before the next batch
-	retryRaw     *rawBatch         // or raw records of a failed PutRaw
-	failed       error             // a non-retriable Put error, returned by every later Put
+	flights  []*flight         // Puts in flight, oldest first
+	retry    []*connect.Record // records of failed Puts, sent before the next batch
+	retryRaw *rawBatch         // or raw records of failed PutRaws
+	resend   bool              // retry holds records converted after an unconverted batch: put them at once
+	failed   error             // a non-retriable Put error, returned by every later Put
+	ordered  bool              // the plugin runs Puts in seq order
+	seq, gen int64             // the last seq sent; the plugin's generation as last heard
 
 	path     *recordpath.Path
 	runsPath bool
@@ -598,6 +602,13 @@ type sinkTaskClient struct {
 	// it; callbacks then go through cbs to be run on the task goroutine.
 	async atomic.Bool
 	cbs   chan func()
+}
+
+// flight is a Put in flight: its outcome, and its records for a retry.
+type flight struct {
+	ch   chan putResult
+	recs []*connect.Record
+	raw  *rawBatch
 }
 
 var (
@@ -617,8 +628,11 @@ type rawBatch struct {
 	local func() ([]*connect.Record, error)
 }
 
-// then is b followed by c, as one batch.
+// then is b (nil: none) followed by c, as one batch.
 func (b *rawBatch) then(c *rawBatch) *rawBatch {
+	if b == nil {
+		return c
+	}
 	return &rawBatch{
 		krs: append(b.krs[:len(b.krs):len(b.krs)], c.krs...),
 		local: func() ([]*connect.Record, error) {
@@ -632,11 +646,13 @@ func (b *rawBatch) then(c *rawBatch) *rawBatch {
 	}
 }
 
-// putResult is a Put's outcome; unconverted: the plugin could not convert
-// a raw batch and put nothing.
+// putResult is a Put's outcome; unconverted: the plugin could not convert a
+// raw batch; notAttempted: an earlier Put failed; gen: the plugin's generation.
 type putResult struct {
-	err         error
-	unconverted bool
+	err          error
+	unconverted  bool
+	notAttempted bool
+	gen          int64
 }
 
 func (t *sinkTaskClient) Start(tc connect.SinkTaskContext, props map[string]string) error {
@@ -679,6 +695,7 @@ func (t *sinkTaskClient) Start(tc connect.SinkTaskContext, props map[string]stri
 	}
 	t.p = p
 	t.runsPath = t.h.accepted(t.e, t.path, resp)
+	t.ordered = resp.OrderedPuts && !t.h.cfg.DisablePipelining
 	return nil
 }
 
@@ -719,56 +736,123 @@ func (t *sinkTaskClient) started() error {
 	return nil
 }
 
-// wait waits for the asynchronous Put, if any, running the plugin's callbacks
-// meanwhile, and returns its error. A retriable failure keeps the Put's
-// records for the next Put; any other is remembered in t.failed. A raw batch
-// the plugin could not convert goes through the worker's path and is put
-// synchronously here, unless stopping (then it is dropped: its offsets were
-// never committed, so it is delivered again after a restart).
-func (t *sinkTaskClient) wait(stopping bool) error {
-	if t.inflight == nil {
-		return nil
+// maxFlights is how many Puts may be in flight.
+func (t *sinkTaskClient) maxFlights() int {
+	if t.ordered {
+		return 2
 	}
+	return 1
+}
+
+// wait waits for every Put in flight (see settle).
+func (t *sinkTaskClient) wait(stopping bool) error {
+	var first error
+	for len(t.flights) > 0 {
+		if err := t.settle(stopping); err != nil && first == nil {
+			first = err
+		}
+	}
+	if t.resend && !stopping {
+		// Records of an unconverted batch, converted by the worker: put now,
+		// ahead of anything else.
+		t.resend = false
+		recs := t.retry
+		t.retry = nil
+		switch err := t.putSync(recs); {
+		case err == nil:
+		case connect.IsRetriable(err):
+			t.retry = recs
+			first = cmp.Or(first, err)
+		default:
+			t.failed = err
+			first = cmp.Or(first, err)
+		}
+	}
+	return first
+}
+
+// settle waits for the oldest Put in flight, running the plugin's callbacks
+// meanwhile, and returns its error. A retriable failure keeps the Put's
+// records for the next Put (so do Puts the plugin did not attempt after it);
+// any other is remembered in t.failed. A raw batch the plugin could not
+// convert goes through the worker's path, to be put before anything else,
+// unless stopping (then it is dropped: its offsets were never committed, so
+// it is delivered again after a restart).
+func (t *sinkTaskClient) settle(stopping bool) error {
+	f := t.flights[0]
 	var res putResult
 	for done := false; !done; {
 		select {
-		case res = <-t.inflight:
+		case res = <-f.ch:
 			done = true
-		case f := <-t.cbs:
-			f()
+		case cb := <-t.cbs:
+			cb()
 		}
 	}
-	t.async.Store(false)
-	recs, raw := t.inflightRecs, t.inflightRaw
-	t.inflight, t.inflightRecs, t.inflightRaw = nil, nil, nil
-	err := res.err
-	if res.unconverted {
+	t.flights = t.flights[1:]
+	if len(t.flights) == 0 {
+		t.async.Store(false)
+	}
+	t.gen = max(t.gen, res.gen)
+	switch {
+	case stopping && (res.unconverted || res.notAttempted):
+		return nil
+	case res.unconverted:
 		t.fallBack()
-		if stopping {
-			return nil
+		t.resend = true
+		return t.requeue(f)
+	case res.notAttempted:
+		return t.requeue(f)
+	case res.err == nil:
+		return nil
+	case connect.IsRetriable(res.err):
+		if err := t.requeue(f); err != nil {
+			return err
 		}
-		if recs, err = raw.local(); err != nil {
+		return res.err
+	default:
+		t.failed = res.err
+		return res.err
+	}
+}
+
+// requeue keeps the records of a Put that must be sent again, in order.
+func (t *sinkTaskClient) requeue(f *flight) error {
+	if f.raw != nil && t.runsPath && len(t.retry) == 0 {
+		t.retryRaw = t.retryRaw.then(f.raw)
+		return nil
+	}
+	recs := f.recs
+	if f.raw != nil {
+		// The worker's path now: the plugin no longer runs it, or structured
+		// records wait ahead of these.
+		if err := t.unrawRetry(); err != nil {
+			return err
+		}
+		var err error
+		if recs, err = f.raw.local(); err != nil {
 			t.failed = err
 			return err
 		}
-		raw = nil
-		if err = t.putSync(recs); connect.IsRetriable(err) {
-			t.retry = recs
-			return err
-		}
 	}
-	switch {
-	case err == nil:
-	case connect.IsRetriable(err):
-		if raw != nil {
-			t.retryRaw = raw
-		} else {
-			t.retry = recs
-		}
-	default:
+	t.retry = append(t.retry, recs...)
+	return nil
+}
+
+// unrawRetry converts raw records waiting for a retry through the worker's
+// path, for a structured Put.
+func (t *sinkTaskClient) unrawRetry() error {
+	if t.retryRaw == nil {
+		return nil
+	}
+	recs, err := t.retryRaw.local()
+	if err != nil {
 		t.failed = err
+		return err
 	}
-	return err
+	t.retry = append(t.retry, recs...)
+	t.retryRaw = nil
+	return nil
 }
 
 // fallBack hands the record path back to the worker for the rest of the task.
@@ -779,8 +863,8 @@ func (t *sinkTaskClient) fallBack() {
 	}
 }
 
-// settled waits for the asynchronous Put and reports whether every record
-// put so far reached the plugin: Flush and PreCommit must not let the worker
+// settled waits for the Puts in flight and reports whether every record put
+// so far reached the plugin: Flush and PreCommit must not let the worker
 // commit offsets of records still waiting for a retry.
 func (t *sinkTaskClient) settled() error {
 	if err := t.wait(false); err != nil {
@@ -790,30 +874,40 @@ func (t *sinkTaskClient) settled() error {
 		return t.failed
 	}
 	if len(t.retry) > 0 || t.retryRaw != nil {
-		return connect.Retriable(fmt.Errorf("plugin %s: %d records of a failed Put wait to be put again", t.e.class, len(t.retry)))
+		return connect.Retriable(fmt.Errorf("plugin %s: records of a failed Put wait to be put again", t.e.class))
 	}
 	return nil
+}
+
+// room waits until another Put may be sent: fewer than maxFlights in flight,
+// and none after a failure (the Puts behind a failed one must come back
+// before the retry goes out).
+func (t *sinkTaskClient) room() error {
+	var first error
+	for len(t.flights) > 0 && (len(t.flights) >= t.maxFlights() || first != nil ||
+		t.failed != nil || t.resend || len(t.retry) > 0 || t.retryRaw != nil) {
+		if err := t.settle(false); err != nil && first == nil {
+			first = err
+		}
+	}
+	if len(t.flights) == 0 {
+		first = cmp.Or(t.wait(false), first) // an unconverted batch's records go out first
+	}
+	return first
 }
 
 func (t *sinkTaskClient) Put(ctx context.Context, records []*connect.Record) error {
 	if err := t.started(); err != nil {
 		return err
 	}
-	if err := t.wait(false); err != nil {
+	if err := t.room(); err != nil {
 		return err
 	}
 	if t.failed != nil {
 		return t.failed
 	}
-	if t.retryRaw != nil {
-		// Raw records wait for a retry but the plugin no longer runs the path.
-		recs, err := t.retryRaw.local()
-		if err != nil {
-			t.failed = err
-			return err
-		}
-		t.retry = append(t.retry, recs...)
-		t.retryRaw = nil
+	if err := t.unrawRetry(); err != nil {
+		return err
 	}
 	if len(t.retry) > 0 {
 		records = append(t.retry[:len(t.retry):len(t.retry)], records...)
@@ -823,7 +917,7 @@ func (t *sinkTaskClient) Put(ctx context.Context, records []*connect.Record) err
 	if err != nil {
 		return fmt.Errorf("plugin %s: Put: %w", t.e.class, err)
 	}
-	return t.send(ctx, &pb.PutRequest{Batch: b}, records, nil)
+	return t.send(ctx, &pb.PutRequest{Batch: b}, &flight{recs: records})
 }
 
 // PutRaw is Put for a worker that offered the task's record path
@@ -833,12 +927,12 @@ func (t *sinkTaskClient) PutRaw(ctx context.Context, krs []*kgo.Record, local fu
 	if err := t.started(); err != nil {
 		return err
 	}
-	// Encoded while the Put before it is still in the plugin.
+	// Encoded while the Puts before it are still in the plugin.
 	var enc []byte
-	if t.runsPath && t.inflight != nil {
+	if t.runsPath && len(t.flights) > 0 {
 		enc = wire.EncodeRaw(krs)
 	}
-	if err := t.wait(false); err != nil {
+	if err := t.room(); err != nil {
 		return err
 	}
 	if t.failed != nil {
@@ -861,7 +955,7 @@ func (t *sinkTaskClient) PutRaw(ctx context.Context, krs []*kgo.Record, local fu
 	if enc == nil {
 		enc = wire.EncodeRaw(b.krs)
 	}
-	return t.send(ctx, &pb.PutRequest{Raw: enc}, nil, b)
+	return t.send(ctx, &pb.PutRequest{Raw: enc}, &flight{raw: b})
 }
 
 // call makes one Put call.
@@ -872,7 +966,15 @@ func (t *sinkTaskClient) call(ctx context.Context, p *process, req *pb.PutReques
 	if err != nil {
 		return putResult{err: hungOrDead(p, "Put", err)}
 	}
-	return putResult{err: wire.DecodeError(resp.Error), unconverted: resp.Unconverted}
+	return putResult{err: wire.DecodeError(resp.Error), unconverted: resp.Unconverted, notAttempted: resp.NotAttempted, gen: resp.Gen}
+}
+
+// number gives an ordered Put its seq and the generation it was sent in.
+func (t *sinkTaskClient) number(req *pb.PutRequest) {
+	if t.ordered {
+		t.seq++
+		req.Seq, req.Gen = t.seq, t.gen
+	}
 }
 
 // putSync puts structured records and waits for the outcome.
@@ -881,22 +983,28 @@ func (t *sinkTaskClient) putSync(recs []*connect.Record) error {
 	if err != nil {
 		return fmt.Errorf("plugin %s: Put: %w", t.e.class, err)
 	}
-	return t.call(context.Background(), t.p, &pb.PutRequest{Batch: b}).err
+	req := &pb.PutRequest{Batch: b}
+	t.number(req)
+	res := t.call(context.Background(), t.p, req)
+	t.gen = max(t.gen, res.gen)
+	return res.err
 }
 
-// send makes the Put call of records (or raw) asynchronously, or with
-// DisablePipelining synchronously.
-func (t *sinkTaskClient) send(ctx context.Context, req *pb.PutRequest, records []*connect.Record, raw *rawBatch) error {
+// send makes the Put call of f asynchronously, or with DisablePipelining
+// synchronously.
+func (t *sinkTaskClient) send(ctx context.Context, req *pb.PutRequest, f *flight) error {
 	p := t.p
+	t.number(req)
 	if t.h.cfg.DisablePipelining {
 		res := t.call(ctx, p, req)
 		err := res.err
 		if res.unconverted {
 			t.fallBack()
-			if records, err = raw.local(); err != nil {
+			var recs []*connect.Record
+			if recs, err = f.raw.local(); err != nil {
 				return err
 			}
-			err = t.putSync(records)
+			err = t.putSync(recs)
 		}
 		if connect.IsRetriable(err) {
 			// The worker redelivers these records itself.
@@ -907,10 +1015,10 @@ func (t *sinkTaskClient) send(ctx context.Context, req *pb.PutRequest, records [
 		}
 		return err
 	}
-	ch := make(chan putResult, 1)
-	t.inflight, t.inflightRecs, t.inflightRaw = ch, records, raw
+	f.ch = make(chan putResult, 1)
+	t.flights = append(t.flights, f)
 	t.async.Store(true)
-	go func() { ch <- t.call(ctx, p, req) }() // owned by the task: every later call waits for it
+	go func() { f.ch <- t.call(ctx, p, req) }() // owned by the task: every later call waits for it
 	return nil
 }
 

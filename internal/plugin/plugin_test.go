@@ -503,20 +503,35 @@ func TestSinkPutFailureIsRetriedInOrder(t *testing.T) {
 	if err := task.Put(ctx, rec(1, "fail-once")); err != nil {
 		t.Fatal(err)
 	}
+	// The failure surfaces on a later Put (the next one, or the one after
+	// when two Puts are in flight), as the retriable error; the worker then
+	// redelivers that call's batch.
+	batches := [][]*connect.Record{rec(2, "c"), rec(3, "d")}
+	failedAt := -1
+	for i, b := range batches {
+		if err := task.Put(ctx, b); err != nil {
+			if !connect.IsRetriable(err) {
+				t.Fatalf("Put after a failed Put = %v, want the retriable error", err)
+			}
+			failedAt = i
+			break
+		}
+	}
+	if failedAt < 0 {
+		t.Fatal("no Put reported the failed Put")
+	}
+	for _, b := range batches[failedAt:] { // the worker's redelivery, then the rest
+		if err := task.Put(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tc.mu.Lock()
 	got := slices.Clone(tc.paused)
 	tc.mu.Unlock()
 	if want := []connect.TopicPartition{{Topic: "pause-me", Partition: 3}}; !cmp.Equal(got, want) {
 		t.Errorf("paused = %v, want %v", got, want)
 	}
-	next := rec(2, "c")
-	if err := task.Put(ctx, next); !connect.IsRetriable(err) {
-		t.Fatalf("Put after a failed Put = %v, want the retriable error", err)
-	}
-	if err := task.Put(ctx, next); err != nil { // the worker's redelivery
-		t.Fatal(err)
-	}
-	offs := map[connect.TopicPartition]int64{{Topic: "in"}: 3}
+	offs := map[connect.TopicPartition]int64{{Topic: "in"}: 4}
 	if got, err := task.(connect.PreCommitter).PreCommit(ctx, offs); err != nil || !cmp.Equal(got, offs) {
 		t.Fatalf("PreCommit = %v, %v", got, err)
 	}
@@ -527,7 +542,7 @@ func TestSinkPutFailureIsRetriedInOrder(t *testing.T) {
 			offsets = append(offsets, cols[2])
 		}
 	}
-	if want := []string{"0", "1", "2"}; !cmp.Equal(offsets, want) {
+	if want := []string{"0", "1", "2", "3"}; !cmp.Equal(offsets, want) {
 		t.Errorf("offsets written = %v, want %v", offsets, want)
 	}
 }

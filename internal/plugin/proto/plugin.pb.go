@@ -153,7 +153,12 @@ type ErrorReply struct {
 	Error *Error                 `protobuf:"bytes,1,opt,name=error,proto3" json:"error,omitempty"`
 	// unconverted answers a raw Put the plugin could not convert: nothing was
 	// put; the worker converts the batch itself and puts it structured.
-	Unconverted   bool `protobuf:"varint,2,opt,name=unconverted,proto3" json:"unconverted,omitempty"`
+	Unconverted bool `protobuf:"varint,2,opt,name=unconverted,proto3" json:"unconverted,omitempty"`
+	// For ordered Puts: not_attempted (nothing was put, an earlier Put failed)
+	// and the plugin's generation, which a failure or unconverted batch
+	// advances.
+	NotAttempted  bool  `protobuf:"varint,3,opt,name=not_attempted,json=notAttempted,proto3" json:"not_attempted,omitempty"`
+	Gen           int64 `protobuf:"varint,4,opt,name=gen,proto3" json:"gen,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -200,6 +205,20 @@ func (x *ErrorReply) GetUnconverted() bool {
 		return x.Unconverted
 	}
 	return false
+}
+
+func (x *ErrorReply) GetNotAttempted() bool {
+	if x != nil {
+		return x.NotAttempted
+	}
+	return false
+}
+
+func (x *ErrorReply) GetGen() int64 {
+	if x != nil {
+		return x.Gen
+	}
+	return 0
 }
 
 type InfoResponse struct {
@@ -1283,8 +1302,11 @@ type TaskStartResponse struct {
 	// accepts raw. Otherwise record_path_refusal says why not (logged).
 	Converts          bool   `protobuf:"varint,3,opt,name=converts,proto3" json:"converts,omitempty"`
 	RecordPathRefusal string `protobuf:"bytes,4,opt,name=record_path_refusal,json=recordPathRefusal,proto3" json:"record_path_refusal,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// ordered_puts: the plugin runs Puts in PutRequest.seq order, so the worker
+	// may send the next batch before the previous one is put.
+	OrderedPuts   bool `protobuf:"varint,5,opt,name=ordered_puts,json=orderedPuts,proto3" json:"ordered_puts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *TaskStartResponse) Reset() {
@@ -1343,6 +1365,13 @@ func (x *TaskStartResponse) GetRecordPathRefusal() string {
 		return x.RecordPathRefusal
 	}
 	return ""
+}
+
+func (x *TaskStartResponse) GetOrderedPuts() bool {
+	if x != nil {
+		return x.OrderedPuts
+	}
+	return false
 }
 
 // commits (PollRequest, CommitRequest) holds the CommitRecord calls packed,
@@ -1515,7 +1544,13 @@ type PutRequest struct {
 	Batch *RecordBatch           `protobuf:"bytes,1,opt,name=batch,proto3" json:"batch,omitempty"`
 	// raw replaces batch when the plugin runs the record path: consumed
 	// records as fetched (wire.EncodeRaw).
-	Raw           []byte `protobuf:"bytes,2,opt,name=raw,proto3" json:"raw,omitempty"`
+	Raw []byte `protobuf:"bytes,2,opt,name=raw,proto3" json:"raw,omitempty"`
+	// seq numbers the Puts of a task from 1 (0: unordered, one at a time); the
+	// plugin runs them in that order. gen is the generation the worker knows:
+	// a Put whose gen is older than the plugin's was sent before an earlier
+	// Put failed, and is answered not_attempted without being put.
+	Seq           int64 `protobuf:"varint,3,opt,name=seq,proto3" json:"seq,omitempty"`
+	Gen           int64 `protobuf:"varint,4,opt,name=gen,proto3" json:"gen,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1562,6 +1597,20 @@ func (x *PutRequest) GetRaw() []byte {
 		return x.Raw
 	}
 	return nil
+}
+
+func (x *PutRequest) GetSeq() int64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *PutRequest) GetGen() int64 {
+	if x != nil {
+		return x.Gen
+	}
+	return 0
 }
 
 type TopicPartition struct {
@@ -3053,11 +3102,13 @@ const file_plugin_proto_rawDesc = "" +
 	"\tretriable\x18\x02 \x01(\bR\tretriable\x12#\n" +
 	"\rbackoff_nanos\x18\x03 \x01(\x03R\fbackoffNanos\x12\x12\n" +
 	"\x04data\x18\x04 \x01(\bR\x04data\x12\x14\n" +
-	"\x05panic\x18\x05 \x01(\bR\x05panic\"`\n" +
+	"\x05panic\x18\x05 \x01(\bR\x05panic\"\x97\x01\n" +
 	"\n" +
 	"ErrorReply\x120\n" +
 	"\x05error\x18\x01 \x01(\v2\x1a.goconnect.plugin.v1.ErrorR\x05error\x12 \n" +
-	"\vunconverted\x18\x02 \x01(\bR\vunconverted\"s\n" +
+	"\vunconverted\x18\x02 \x01(\bR\vunconverted\x12#\n" +
+	"\rnot_attempted\x18\x03 \x01(\bR\fnotAttempted\x12\x10\n" +
+	"\x03gen\x18\x04 \x01(\x03R\x03gen\"s\n" +
 	"\fInfoResponse\x12)\n" +
 	"\x10protocol_version\x18\x01 \x01(\x05R\x0fprotocolVersion\x128\n" +
 	"\aclasses\x18\x02 \x03(\v2\x1e.goconnect.plugin.v1.ClassInfoR\aclasses\"\x88\x01\n" +
@@ -3159,12 +3210,13 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"PropsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xbc\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xdf\x01\n" +
 	"\x11TaskStartResponse\x120\n" +
 	"\x05error\x18\x01 \x01(\v2\x1a.goconnect.plugin.v1.ErrorR\x05error\x12)\n" +
 	"\x10record_committer\x18\x02 \x01(\bR\x0frecordCommitter\x12\x1a\n" +
 	"\bconverts\x18\x03 \x01(\bR\bconverts\x12.\n" +
-	"\x13record_path_refusal\x18\x04 \x01(\tR\x11recordPathRefusal\"-\n" +
+	"\x13record_path_refusal\x18\x04 \x01(\tR\x11recordPathRefusal\x12!\n" +
+	"\fordered_puts\x18\x05 \x01(\bR\vorderedPuts\"-\n" +
 	"\vPollRequest\x12\x18\n" +
 	"\acommits\x18\x02 \x01(\fR\acommitsJ\x04\b\x01\x10\x02\"\xb3\x01\n" +
 	"\fPollResponse\x120\n" +
@@ -3173,11 +3225,13 @@ const file_plugin_proto_rawDesc = "" +
 	"\tseq_start\x18\x03 \x01(\x03R\bseqStart\x12\x1c\n" +
 	"\tconverted\x18\x04 \x01(\fR\tconverted\"/\n" +
 	"\rCommitRequest\x12\x18\n" +
-	"\acommits\x18\x02 \x01(\fR\acommitsJ\x04\b\x01\x10\x02\"V\n" +
+	"\acommits\x18\x02 \x01(\fR\acommitsJ\x04\b\x01\x10\x02\"z\n" +
 	"\n" +
 	"PutRequest\x126\n" +
 	"\x05batch\x18\x01 \x01(\v2 .goconnect.plugin.v1.RecordBatchR\x05batch\x12\x10\n" +
-	"\x03raw\x18\x02 \x01(\fR\x03raw\"D\n" +
+	"\x03raw\x18\x02 \x01(\fR\x03raw\x12\x10\n" +
+	"\x03seq\x18\x03 \x01(\x03R\x03seq\x12\x10\n" +
+	"\x03gen\x18\x04 \x01(\x03R\x03gen\"D\n" +
 	"\x0eTopicPartition\x12\x14\n" +
 	"\x05topic\x18\x01 \x01(\tR\x05topic\x12\x1c\n" +
 	"\tpartition\x18\x02 \x01(\x05R\tpartition\"b\n" +
