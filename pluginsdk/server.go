@@ -48,18 +48,19 @@ type server struct {
 	pendBase int64
 	nextSeq  int64
 
-	// Under callMu: the converted batch buffers, reused in turn by pollBatch.
-	convBufs [2][]byte
+	// The converted batch buffers, reused in turn by the pump's second stage
+	// (encodeBatch).
+	convBufs [3][]byte
 	convTurn int
 
-	// The source task's batch polled ahead (under mu), the context of its
-	// Polls, cancelled by SourceTaskStop, and the goroutine polling ahead.
 	puts putOrder // the sink task's ordered Puts
 
-	ahead     *polled
+	// The source task's pump (see Poll; under mu), the context of its Polls,
+	// cancelled by SourceTaskStop, and the pump's goroutines.
+	pump      chan *pb.PollResponse
 	srcCtx    context.Context
 	srcCancel context.CancelFunc
-	aheadWG   sync.WaitGroup
+	pumpWG    sync.WaitGroup
 }
 
 func newServer(cs []Connector, log *slog.Logger) *server {
@@ -80,7 +81,7 @@ func (s *server) shutdown() {
 		s.srcCancel()
 	}
 	s.mu.Unlock()
-	s.aheadWG.Wait()
+	s.pumpWG.Wait()
 	for name, f := range map[string]func() error{
 		"connector Stop": func() error {
 			if conn != nil {
@@ -363,12 +364,15 @@ func (s *server) commitRecords(t connect.SourceTask, commits []byte) error {
 	})
 }
 
-// Poll answers with the batch polled ahead if there is one, else polls now;
-// after a non-empty batch it polls the next one at once (pollAhead), so the
-// task polls and converts while this answer travels and the worker produces
-// it. With the worker's own read-ahead, the plugin process rarely waits for
-// the worker. A batch polled ahead and never asked for (the task stops) was
-// never committed, so it is read again after a restart: at-least-once holds.
+// Poll answers with the next batch of the source task's pump. The pump polls
+// ahead in the plugin process, in two stages: the task's Poll, and the
+// conversion and encoding of what it returned, so the task polls batch n+1
+// while batch n is converted and batch n-1 travels to the worker. At most
+// three batches wait ahead (polled, converting, converted): the pump stops
+// when the worker stops asking. A batch polled ahead and never asked for (the
+// task stops) was never committed, so it is read again after a restart:
+// at-least-once holds. After an error or an empty batch the pump stops, so the
+// worker's reaction to them (a backoff, a failure) comes before the next Poll.
 func (s *server) Poll(ctx context.Context, req *pb.PollRequest) (*pb.PollResponse, error) {
 	t, err := s.source()
 	if err != nil {
@@ -380,81 +384,104 @@ func (s *server) Poll(ctx context.Context, req *pb.PollRequest) (*pb.PollRespons
 		// logs them too); the plugin's log is the place.
 		s.log.Error("source task CommitRecord failed", "error", err)
 	}
-	var out *pb.PollResponse
 	s.mu.Lock()
-	ahead := s.ahead
-	s.ahead = nil
-	s.mu.Unlock()
-	if ahead != nil {
-		select {
-		case <-ahead.done:
-			out = ahead.out
-		case <-ctx.Done():
-			s.mu.Lock()
-			s.ahead = ahead // still the next batch: the next Poll takes it
-			s.mu.Unlock()
-			return &pb.PollResponse{}, nil
-		}
-	} else {
-		out = s.pollBatch(ctx, t)
-	}
-	if out.Error == nil && (out.Batch != nil || out.Converted != nil) {
-		s.pollAhead(t)
-	}
-	return out, nil
-}
-
-// polled is a batch polled ahead; out is set when done is closed.
-type polled struct {
-	out  *pb.PollResponse
-	done chan struct{}
-}
-
-// pollAhead starts polling the next batch; SourceTaskStop cancels it.
-func (s *server) pollAhead(t connect.SourceTask) {
-	p := &polled{done: make(chan struct{})}
-	s.mu.Lock()
-	if s.src != t { // stopped meanwhile
+	if s.src != t {
 		s.mu.Unlock()
-		return
+		return &pb.PollResponse{}, nil
 	}
-	s.ahead = p
-	ctx := s.srcCtx
+	if s.pump == nil {
+		s.pump = s.startPump(t)
+	}
+	out := s.pump
 	s.mu.Unlock()
+	select {
+	case resp, ok := <-out:
+		if !ok { // the pump stopped after its last batch; the next Poll restarts it
+			s.mu.Lock()
+			if s.pump == out {
+				s.pump = nil
+			}
+			s.mu.Unlock()
+			return s.Poll(ctx, &pb.PollRequest{})
+		}
+		return resp, nil
+	case <-ctx.Done():
+		return &pb.PollResponse{}, nil // the batch stays for the next Poll
+	}
+}
+
+// startPump starts the two stages of the source task's pump (see Poll); they
+// end after an error or an empty batch, or when SourceTaskStop cancels srcCtx.
+func (s *server) startPump(t connect.SourceTask) chan *pb.PollResponse {
+	ctx := s.srcCtx
 	if ctx == nil {
 		ctx = context.Background() // a task installed without SourceTaskStart (benchmarks)
 	}
-	s.aheadWG.Add(1)
+	polled := make(chan polledBatch)
+	out := make(chan *pb.PollResponse, 1)
+	s.pumpWG.Add(2)
 	go func() {
-		defer s.aheadWG.Done()
-		p.out = s.pollBatch(ctx, t)
-		close(p.done)
+		defer s.pumpWG.Done()
+		defer close(polled)
+		for ctx.Err() == nil {
+			b := s.pollOnce(ctx, t)
+			select {
+			case polled <- b:
+			case <-ctx.Done():
+				return
+			}
+			if b.err != nil || len(b.recs) == 0 {
+				return
+			}
+		}
 	}()
+	go func() {
+		defer s.pumpWG.Done()
+		defer close(out)
+		for b := range polled {
+			select {
+			case out <- s.encodeBatch(t, b):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
 }
 
-// pollBatch calls the task's Poll and encodes its records: Kafka records when
-// the process runs the record path and every record passed it, else Connect
-// records.
-func (s *server) pollBatch(ctx context.Context, t connect.SourceTask) *pb.PollResponse {
+// polledBatch is what one Poll of the task returned.
+type polledBatch struct {
+	recs []*connect.Record
+	err  error
+}
+
+func (s *server) pollOnce(ctx context.Context, t connect.SourceTask) polledBatch {
+	s.callMu.Lock()
+	defer s.callMu.Unlock()
+	var b polledBatch
+	b.err = protect("source task Poll", func() (err error) { b.recs, err = t.Poll(ctx); return err })
+	b.recs = withoutNil(b.recs)
+	return b
+}
+
+// encodeBatch encodes a polled batch: Kafka records when the process runs
+// the record path and every record passed it, else Connect records. It runs
+// on the pump's second stage only.
+func (s *server) encodeBatch(t connect.SourceTask, b polledBatch) *pb.PollResponse {
 	out := &pb.PollResponse{}
 	err := func() error {
-		s.callMu.Lock()
-		defer s.callMu.Unlock()
-		var recs []*connect.Record
-		if err := protect("source task Poll", func() (err error) { recs, err = t.Poll(ctx); return err }); err != nil {
-			return err
+		if b.err != nil || len(b.recs) == 0 {
+			return b.err
 		}
-		if recs = withoutNil(recs); len(recs) == 0 {
-			return nil
-		}
+		recs := b.recs
 		converted := false
 		if path := s.recordPath(); path != nil {
 			var krs []*kgo.Record
 			if krs, converted = s.toKafka(path, recs); converted {
-				// Two buffers in turn: when a batch is encoded, the one before
-				// it may still be in flight, but the one before that was
-				// received, or the worker could not have asked for this batch.
-				s.convTurn ^= 1
+				// Three buffers in turn: when batch n is encoded, batch n-1
+				// waits in the pump and n-2 may be in flight, but n-3 was
+				// received, or the worker could not have taken n-2.
+				s.convTurn = (s.convTurn + 1) % len(s.convBufs)
 				buf := s.convBufs[s.convTurn][:0]
 				var err error
 				if out.Converted, err = wire.EncodeConverted(buf, recs, krs); err != nil {
@@ -505,12 +532,12 @@ func (s *server) SourceTaskStop(_ context.Context, req *pb.CommitRequest) (*pb.E
 	s.mu.Lock()
 	t := s.src
 	s.src = nil
-	s.ahead = nil
+	s.pump = nil
 	if s.srcCancel != nil {
-		s.srcCancel() // ends a Poll ahead; its batch is dropped, never committed
+		s.srcCancel() // ends the pump; its batches are dropped, never committed
 	}
 	s.mu.Unlock()
-	s.aheadWG.Wait()
+	s.pumpWG.Wait()
 	if t == nil {
 		return errReply(nil)
 	}

@@ -331,10 +331,11 @@ type sourceTaskClient struct {
 	e *entry
 	p *process // set by Start, cleared by Stop; both on the task goroutine
 
-	// ahead is the read-ahead Poll in flight, if any (task goroutine only).
-	ahead       chan pollResult
-	aheadCancel context.CancelFunc
-	wg          sync.WaitGroup
+	// pump delivers the answers of the Polls made ahead (see Poll), nil when
+	// no pump runs (task goroutine only).
+	pump       chan pollCall
+	pumpCancel context.CancelFunc
+	wg         sync.WaitGroup
 
 	// CommitRecord runs on producer callback goroutines; it only records the
 	// call, and the next Poll, Commit or Stop carries it to the plugin.
@@ -400,13 +401,13 @@ func (t *sourceTaskClient) takeCommits() []byte {
 	return c
 }
 
-// Poll returns the next batch. After a non-empty batch the adapter asks the
-// plugin for the following one at once (one batch of read-ahead), so the
-// plugin polls and encodes while the worker converts and produces: the
-// process boundary then costs the worker only the decoding, which is what
-// keeps an external connector close to a built-in's throughput. A batch read
-// ahead but never returned (the task stopped) has uncommitted offsets and is
-// read again after a restart, so delivery stays at-least-once.
+// Poll returns the next batch. After a non-empty batch the adapter keeps
+// asking the plugin for the following ones (a pump with one answer waiting and
+// one call in flight, stopping after an error or an empty batch), so the
+// transfer of one batch overlaps the decoding and producing of the one before:
+// that is what keeps an external connector close to a built-in's throughput.
+// A batch read ahead but never returned (the task stopped) has uncommitted
+// offsets and is read again after a restart, so delivery stays at-least-once.
 func (t *sourceTaskClient) Poll(ctx context.Context) ([]*connect.Record, error) {
 	recs, conv, err := t.PollConverted(ctx)
 	if len(conv) > 0 {
@@ -416,59 +417,80 @@ func (t *sourceTaskClient) Poll(ctx context.Context) ([]*connect.Record, error) 
 }
 
 // PollConverted is Poll for a worker that offered the task's record path
-// (recordpath.RemoteSource); the read-ahead is as Poll's.
+// (recordpath.RemoteSource); the pump is as Poll's.
 func (t *sourceTaskClient) PollConverted(ctx context.Context) ([]*connect.Record, []recordpath.Converted, error) {
 	if t.p == nil {
 		return nil, nil, fmt.Errorf("plugin %s: task %w", t.e.class, errNotStarted)
 	}
-	var res pollResult
-	if t.ahead != nil {
-		select {
-		case res = <-t.ahead:
-			t.ahead = nil
-			t.aheadCancel()
-		case <-ctx.Done():
-			return nil, nil, nil // the read-ahead stays in flight; Stop reaps it
+	if t.h.cfg.DisablePipelining {
+		return t.decode(t.call(ctx))
+	}
+	for {
+		if t.pump == nil {
+			t.startPump()
 		}
-	} else {
-		res = t.poll(ctx)
+		select {
+		case res, ok := <-t.pump:
+			if !ok { // the pump stopped after its last answer
+				t.pump = nil
+				continue
+			}
+			return t.decode(res)
+		case <-ctx.Done():
+			return nil, nil, nil // the call stays in flight; Stop reaps it
+		}
 	}
-	if res.err == nil && len(res.recs)+len(res.conv) > 0 && !t.h.cfg.DisablePipelining {
-		actx, cancel := context.WithCancel(context.Background())
-		ch := make(chan pollResult, 1)
-		t.ahead, t.aheadCancel = ch, cancel
-		t.wg.Add(1)
-		go func() { // owned by the task: Stop cancels and waits for it
-			defer t.wg.Done()
-			ch <- t.poll(actx)
-		}()
-	}
-	return res.recs, res.conv, res.err
 }
 
-type pollResult struct {
-	recs []*connect.Record
-	conv []recordpath.Converted
+// startPump starts calling Poll ahead (see Poll); Stop cancels and waits.
+func (t *sourceTaskClient) startPump() {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan pollCall, 1)
+	t.pump, t.pumpCancel = ch, cancel
+	t.wg.Add(1)
+	go func() { // owned by the task: Stop cancels and waits for it
+		defer t.wg.Done()
+		defer close(ch)
+		for {
+			res := t.call(ctx)
+			select {
+			case ch <- res:
+			case <-ctx.Done():
+				return
+			}
+			if res.err != nil || res.resp == nil || (res.resp.Batch == nil && res.resp.Converted == nil) {
+				return
+			}
+		}
+	}()
+}
+
+// pollCall is one Poll call's answer.
+type pollCall struct {
+	resp *pb.PollResponse
 	err  error
 }
 
-func (t *sourceTaskClient) poll(ctx context.Context) pollResult {
-	recs, conv, err := t.pollOnce(ctx)
-	return pollResult{recs, conv, err}
-}
-
-func (t *sourceTaskClient) pollOnce(ctx context.Context) ([]*connect.Record, []recordpath.Converted, error) {
+func (t *sourceTaskClient) call(ctx context.Context) pollCall {
 	cctx, cancel := t.h.callCtx(ctx)
 	defer cancel()
-	commits := t.takeCommits()
-	resp, err := t.p.client.Poll(cctx, &pb.PollRequest{Commits: commits})
+	resp, err := t.p.client.Poll(cctx, &pb.PollRequest{Commits: t.takeCommits()})
 	if err != nil {
 		if ctx.Err() != nil {
 			// Stopping: the worker cancelled; a Poll that returns nothing now is
 			// what an in-process task would do.
-			return nil, nil, nil
+			return pollCall{}
 		}
-		return nil, nil, hungOrDead(t.p, "Poll", err)
+		return pollCall{err: hungOrDead(t.p, "Poll", err)}
+	}
+	return pollCall{resp: resp}
+}
+
+// decode turns an answer into records, on the task goroutine.
+func (t *sourceTaskClient) decode(c pollCall) ([]*connect.Record, []recordpath.Converted, error) {
+	resp := c.resp
+	if c.err != nil || resp == nil {
+		return nil, nil, c.err
 	}
 	if err := wire.DecodeError(resp.Error); err != nil {
 		return nil, nil, err
@@ -533,9 +555,9 @@ func (t *sourceTaskClient) Commit() error {
 }
 
 func (t *sourceTaskClient) Stop() error {
-	if t.ahead != nil {
-		t.aheadCancel()
-		t.ahead = nil
+	if t.pump != nil {
+		t.pumpCancel()
+		t.pump = nil
 	}
 	t.wg.Wait()
 	p := t.p
