@@ -97,6 +97,7 @@ func serve(connectors []Connector, args []string, getenv func(string) string, st
 
 	srv := newServer(connectors, log)
 	gs := grpc.NewServer(grpc.MaxRecvMsgSize(maxMsg), grpc.MaxSendMsgSize(maxMsg),
+		grpc.ForceServerCodecV2(wire.Codec{}), // batches without extra copies
 		// See internal/plugin's windowSize: batches exceed the default window.
 		grpc.InitialWindowSize(16<<20), grpc.InitialConnWindowSize(16<<20),
 		grpc.WriteBufferSize(1<<20), grpc.ReadBufferSize(1<<20))

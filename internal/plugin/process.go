@@ -124,7 +124,8 @@ func (h *Host) startProcess(e *entry, what string, cb callbackFunc) (*process, e
 	}
 	p.conn, err = grpc.NewClient("unix://"+sock,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMsg), grpc.MaxCallSendMsgSize(maxMsg)),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMsg), grpc.MaxCallSendMsgSize(maxMsg),
+			grpc.ForceCodecV2(wire.Codec{})), // batches without extra copies
 		// A batch is often larger than HTTP/2's default 64 KiB window; on a
 		// local socket a large fixed window saves a WINDOW_UPDATE round trip
 		// per batch.
