@@ -378,7 +378,7 @@ func (h *Host) accepted(e *entry, path *recordpath.Path, resp interface {
 		return false
 	}
 	if resp.GetConverts() {
-		h.log.Debug("the plugin runs the task's converters and transformations", "class", e.class)
+		h.log.Info("the plugin runs the task's converters and transformations; Kafka records cross the plugin boundary", "class", e.class)
 		return true
 	}
 	reason := resp.GetRecordPathRefusal()

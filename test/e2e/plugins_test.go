@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/goconnect/goconnect/test/harness"
 )
 
@@ -183,5 +186,62 @@ func TestExternalPluginOnPluginPath(t *testing.T) {
 	})
 	if newPid, err := pluginHolding(pluginDir, out); err != nil || newPid == pid {
 		t.Errorf("after restart the sink task runs in pid %d (err %v), want a fresh process (old %d)", newPid, err, pid)
+	}
+	// The worker and the plugin were built from the same sources: the plugin
+	// ran its tasks' converters (docs/plugins.md, "Record path").
+	if log := w.proc.Log(); strings.Count(log, "the plugin runs the task's converters and transformations") < 2 ||
+		strings.Contains(log, "Connect data crosses the plugin boundary") {
+		t.Errorf("the plugin did not run the record path of both tasks:\n%s", log)
+	}
+
+	// A malformed record fails in the plugin's record path; the batch goes back
+	// to the worker, whose errors.tolerance=all and dead letter queue handle it
+	// as for a built-in connector, and the other records reach the file.
+	mixed := topic + "-mixed"
+	dlq := topic + "-dlq"
+	cl := kafkaClient(t)
+	if _, err := kadm.NewClient(cl).CreateTopic(t.Context(), 1, 1, nil, mixed); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := range 30 {
+		v := fmt.Sprintf(`{"n":%d}`, i)
+		if i%10 == 4 {
+			v = fmt.Sprintf("not json %d", i)
+		} else {
+			want = append(want, fmt.Sprintf("map[n:%d]", i))
+		}
+		if err := cl.ProduceSync(t.Context(), &kgo.Record{Topic: mixed, Value: []byte(v)}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mixedOut := filepath.Join(w.dir, "mixed.tsv")
+	w.create("tolerant-sink", map[string]string{"connector.class": "CountingFileSink", "tasks.max": "1",
+		"topics": mixed, "file": mixedOut,
+		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
+		"errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq,
+		"errors.deadletterqueue.topic.replication.factor": "1"})
+	harness.CheckFor(t, 60*time.Second, func() error {
+		b, _ := os.ReadFile(mixedOut)
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if f := strings.Split(l, "\t"); len(f) == 5 {
+				got = append(got, f[4])
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			return fmt.Errorf("file has %v, want %v", got, want)
+		}
+		return nil
+	})
+	var dead []string
+	for _, r := range consumeN(t, dlq, 3) {
+		dead = append(dead, string(r.Value))
+	}
+	if got := strings.Join(dead, ","); got != "not json 4,not json 14,not json 24" {
+		t.Errorf("dead letter queue = %s", got)
+	}
+	if !strings.Contains(w.proc.Log(), "a record failed in the plugin's record path") {
+		t.Errorf("the fallback to the worker's record path was not logged")
 	}
 }
