@@ -48,12 +48,8 @@ type server struct {
 	pendBase int64
 	nextSeq  int64
 
-	// The converted batch buffers, reused in turn by the pump's second stage
-	// (encodeBatch).
-	convBufs [3][]byte
-	convTurn int
-
-	puts putOrder // the sink task's ordered Puts
+	puts  putOrder // the sink task's ordered Puts
+	polls putOrder // the source task's ordered Polls (the put stage counts batches taken)
 
 	// The source task's pump (see Poll; under mu), the context of its Polls,
 	// cancelled by SourceTaskStop, and the pump's goroutines.
@@ -297,6 +293,7 @@ func (s *server) SourceTaskStart(_ context.Context, req *pb.TaskStartRequest) (*
 		s.mu.Unlock()
 		_, out.RecordCommitter = t.(connect.RecordCommitter)
 		s.startPath(req, out)
+		out.Ordered = true
 		s.callMu.Lock()
 		defer s.callMu.Unlock()
 		return t.Start(&sourceTaskContext{props: req.Props, reader: &offsetReader{cb: s.cb}}, req.Props)
@@ -374,6 +371,11 @@ func (s *server) commitRecords(t connect.SourceTask, commits []byte) error {
 // at-least-once holds. After an error or an empty batch the pump stops, so the
 // worker's reaction to them (a backoff, a failure) comes before the next Poll.
 func (s *server) Poll(ctx context.Context, req *pb.PollRequest) (*pb.PollResponse, error) {
+	if req.Seq > 0 {
+		// Ordered Polls (two in flight) take the pump's batches in seq order.
+		s.polls.await(&s.polls.put, req.Seq)
+		defer s.polls.done(&s.polls.put)
+	}
 	t, err := s.source()
 	if err != nil {
 		return &pb.PollResponse{Error: wire.EncodeError(err)}, nil
@@ -402,7 +404,7 @@ func (s *server) Poll(ctx context.Context, req *pb.PollRequest) (*pb.PollRespons
 				s.pump = nil
 			}
 			s.mu.Unlock()
-			return s.Poll(ctx, &pb.PollRequest{})
+			return s.Poll(ctx, &pb.PollRequest{}) // unordered: this call holds the turn
 		}
 		return resp, nil
 	case <-ctx.Done():
@@ -478,16 +480,12 @@ func (s *server) encodeBatch(t connect.SourceTask, b polledBatch) *pb.PollRespon
 		if path := s.recordPath(); path != nil {
 			var krs []*kgo.Record
 			if krs, converted = s.toKafka(path, recs); converted {
-				// Three buffers in turn: when batch n is encoded, batch n-1
-				// waits in the pump and n-2 may be in flight, but n-3 was
-				// received, or the worker could not have taken n-2.
-				s.convTurn = (s.convTurn + 1) % len(s.convBufs)
-				buf := s.convBufs[s.convTurn][:0]
+				// A buffer of its own: gRPC sends it without a copy (wire.Codec)
+				// and may still be sending it while later batches are encoded.
 				var err error
-				if out.Converted, err = wire.EncodeConverted(buf, recs, krs); err != nil {
+				if out.Converted, err = wire.EncodeConverted(nil, recs, krs); err != nil {
 					return err
 				}
-				s.convBufs[s.convTurn] = out.Converted
 			}
 		}
 		if !converted {
@@ -572,7 +570,7 @@ func (s *server) SinkTaskStart(_ context.Context, req *pb.TaskStartRequest) (*pb
 		stc := s.stc
 		s.mu.Unlock()
 		s.startPath(req, out)
-		out.OrderedPuts = true
+		out.Ordered = true
 		s.callMu.Lock()
 		defer s.callMu.Unlock()
 		return t.Start(stc, req.Props)

@@ -336,6 +336,8 @@ type sourceTaskClient struct {
 	pump       chan pollCall
 	pumpCancel context.CancelFunc
 	wg         sync.WaitGroup
+	ordered    bool  // the plugin answers Polls in seq order (set at Start)
+	pollSeq    int64 // the last Poll seq sent, by the pump goroutine
 
 	// CommitRecord runs on producer callback goroutines; it only records the
 	// call, and the next Poll, Commit or Stop carries it to the plugin.
@@ -386,6 +388,7 @@ func (t *sourceTaskClient) Start(tc connect.SourceTaskContext, props map[string]
 		return err
 	}
 	t.p = p
+	t.ordered = resp.Ordered && !t.h.cfg.DisablePipelining
 	t.mu.Lock()
 	t.recordCommits = resp.RecordCommitter
 	t.mu.Unlock()
@@ -423,7 +426,7 @@ func (t *sourceTaskClient) PollConverted(ctx context.Context) ([]*connect.Record
 		return nil, nil, fmt.Errorf("plugin %s: task %w", t.e.class, errNotStarted)
 	}
 	if t.h.cfg.DisablePipelining {
-		return t.decode(t.call(ctx))
+		return t.decode(t.call(ctx, 0))
 	}
 	for {
 		if t.pump == nil {
@@ -443,24 +446,57 @@ func (t *sourceTaskClient) PollConverted(ctx context.Context) ([]*connect.Record
 }
 
 // startPump starts calling Poll ahead (see Poll); Stop cancels and waits.
+// With a plugin that answers Polls in order, two calls are in flight, so one
+// transfers while the other waits for a core on a busy machine.
 func (t *sourceTaskClient) startPump() {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan pollCall, 1)
 	t.pump, t.pumpCancel = ch, cancel
+	depth := 1
+	if t.ordered {
+		depth = 2
+	}
 	t.wg.Add(1)
 	go func() { // owned by the task: Stop cancels and waits for it
 		defer t.wg.Done()
 		defer close(ch)
+		var calls []chan pollCall
+		var callsWG sync.WaitGroup
+		defer callsWG.Wait() // the calls end when ctx is cancelled
+		last := false
 		for {
-			res := t.call(ctx)
+			for !last && len(calls) < depth {
+				var seq int64
+				if t.ordered {
+					t.pollSeq++ // pumps run one after the other: no race
+					seq = t.pollSeq
+				}
+				c := make(chan pollCall, 1)
+				calls = append(calls, c)
+				callsWG.Add(1)
+				go func() {
+					defer callsWG.Done()
+					c <- t.call(ctx, seq)
+				}()
+			}
+			if len(calls) == 0 {
+				return
+			}
+			var res pollCall
+			select {
+			case res = <-calls[0]:
+			case <-ctx.Done():
+				return
+			}
+			calls = calls[1:]
 			select {
 			case ch <- res:
 			case <-ctx.Done():
 				return
 			}
-			if res.err != nil || res.resp == nil || (res.resp.Batch == nil && res.resp.Converted == nil) {
-				return
-			}
+			// After an error or an empty batch no new call: those in flight are
+			// delivered in order, then the pump stops.
+			last = last || res.err != nil || res.resp == nil || (res.resp.Batch == nil && res.resp.Converted == nil)
 		}
 	}()
 }
@@ -471,10 +507,10 @@ type pollCall struct {
 	err  error
 }
 
-func (t *sourceTaskClient) call(ctx context.Context) pollCall {
+func (t *sourceTaskClient) call(ctx context.Context, seq int64) pollCall {
 	cctx, cancel := t.h.callCtx(ctx)
 	defer cancel()
-	resp, err := t.p.client.Poll(cctx, &pb.PollRequest{Commits: t.takeCommits()})
+	resp, err := t.p.client.Poll(cctx, &pb.PollRequest{Commits: t.takeCommits(), Seq: seq})
 	if err != nil {
 		if ctx.Err() != nil {
 			// Stopping: the worker cancelled; a Poll that returns nothing now is
@@ -717,7 +753,7 @@ func (t *sinkTaskClient) Start(tc connect.SinkTaskContext, props map[string]stri
 	}
 	t.p = p
 	t.runsPath = t.h.accepted(t.e, t.path, resp)
-	t.ordered = resp.OrderedPuts && !t.h.cfg.DisablePipelining
+	t.ordered = resp.Ordered && !t.h.cfg.DisablePipelining
 	return nil
 }
 
@@ -986,6 +1022,10 @@ func (t *sinkTaskClient) call(ctx context.Context, p *process, req *pb.PutReques
 	defer cancel()
 	resp, err := p.client.Put(cctx, req)
 	if err != nil {
+		if ctx.Err() != nil {
+			// The worker cancelled (the task stops): nothing to explain.
+			return putResult{err: fmt.Errorf("plugin %s: Put: %w", t.e.class, ctx.Err())}
+		}
 		return putResult{err: hungOrDead(p, "Put", err)}
 	}
 	return putResult{err: wire.DecodeError(resp.Error), unconverted: resp.Unconverted, notAttempted: resp.NotAttempted, gen: resp.Gen}

@@ -217,9 +217,11 @@ func (p *process) wrap(op string, err error) error {
 	}
 	st, _ := status.FromError(err)
 	switch st.Code() {
-	case codes.Unavailable, codes.Internal, codes.Unknown:
+	case codes.Unavailable, codes.Internal, codes.Unknown, codes.Canceled:
 		// A broken connection is usually a dead process whose exit the waiter
-		// has not seen yet.
+		// has not seen yet; so is a call cancelled by the connection closing
+		// when another call found the process hung and killed it (callers
+		// handle a cancellation of their own before wrapping).
 		select {
 		case <-p.exited:
 		case <-time.After(500 * time.Millisecond):

@@ -1302,9 +1302,10 @@ type TaskStartResponse struct {
 	// accepts raw. Otherwise record_path_refusal says why not (logged).
 	Converts          bool   `protobuf:"varint,3,opt,name=converts,proto3" json:"converts,omitempty"`
 	RecordPathRefusal string `protobuf:"bytes,4,opt,name=record_path_refusal,json=recordPathRefusal,proto3" json:"record_path_refusal,omitempty"`
-	// ordered_puts: the plugin runs Puts in PutRequest.seq order, so the worker
-	// may send the next batch before the previous one is put.
-	OrderedPuts   bool `protobuf:"varint,5,opt,name=ordered_puts,json=orderedPuts,proto3" json:"ordered_puts,omitempty"`
+	// ordered: the plugin answers Polls in PollRequest.seq order and runs Puts
+	// in PutRequest.seq order, so the worker may make the next call before the
+	// previous one returned.
+	Ordered       bool `protobuf:"varint,5,opt,name=ordered,proto3" json:"ordered,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1367,9 +1368,9 @@ func (x *TaskStartResponse) GetRecordPathRefusal() string {
 	return ""
 }
 
-func (x *TaskStartResponse) GetOrderedPuts() bool {
+func (x *TaskStartResponse) GetOrdered() bool {
 	if x != nil {
-		return x.OrderedPuts
+		return x.Ordered
 	}
 	return false
 }
@@ -1379,8 +1380,11 @@ func (x *TaskStartResponse) GetOrderedPuts() bool {
 // one protobuf message per record cost several allocations per record on
 // each side. Field 1 was v1's repeated CommitRecord message.
 type PollRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Commits       []byte                 `protobuf:"bytes,2,opt,name=commits,proto3" json:"commits,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Commits []byte                 `protobuf:"bytes,2,opt,name=commits,proto3" json:"commits,omitempty"`
+	// seq numbers the Polls of a task from 1 (0: unordered); the plugin hands
+	// out its batches in that order.
+	Seq           int64 `protobuf:"varint,3,opt,name=seq,proto3" json:"seq,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1420,6 +1424,13 @@ func (x *PollRequest) GetCommits() []byte {
 		return x.Commits
 	}
 	return nil
+}
+
+func (x *PollRequest) GetSeq() int64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
 }
 
 type PollResponse struct {
@@ -3210,15 +3221,16 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"PropsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xdf\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xd6\x01\n" +
 	"\x11TaskStartResponse\x120\n" +
 	"\x05error\x18\x01 \x01(\v2\x1a.goconnect.plugin.v1.ErrorR\x05error\x12)\n" +
 	"\x10record_committer\x18\x02 \x01(\bR\x0frecordCommitter\x12\x1a\n" +
 	"\bconverts\x18\x03 \x01(\bR\bconverts\x12.\n" +
-	"\x13record_path_refusal\x18\x04 \x01(\tR\x11recordPathRefusal\x12!\n" +
-	"\fordered_puts\x18\x05 \x01(\bR\vorderedPuts\"-\n" +
+	"\x13record_path_refusal\x18\x04 \x01(\tR\x11recordPathRefusal\x12\x18\n" +
+	"\aordered\x18\x05 \x01(\bR\aordered\"?\n" +
 	"\vPollRequest\x12\x18\n" +
-	"\acommits\x18\x02 \x01(\fR\acommitsJ\x04\b\x01\x10\x02\"\xb3\x01\n" +
+	"\acommits\x18\x02 \x01(\fR\acommits\x12\x10\n" +
+	"\x03seq\x18\x03 \x01(\x03R\x03seqJ\x04\b\x01\x10\x02\"\xb3\x01\n" +
 	"\fPollResponse\x120\n" +
 	"\x05error\x18\x01 \x01(\v2\x1a.goconnect.plugin.v1.ErrorR\x05error\x126\n" +
 	"\x05batch\x18\x02 \x01(\v2 .goconnect.plugin.v1.RecordBatchR\x05batch\x12\x1b\n" +
