@@ -14,6 +14,10 @@
 // connector instance and one per task, so plugin code needs no instance
 // bookkeeping and a crash fails only that instance.
 //
+// The SDK also links goconnect's built-in converters and transformations: when
+// the worker offers a task's record path and was built from the same
+// goconnect, the plugin converts its records itself (docs/plugins.md).
+//
 // Run the executable with --goconnect-manifest to print the manifest
 // (goconnect-plugin.json) that the worker reads at start-up; docs/plugins.md
 // has the whole guide.

@@ -361,7 +361,8 @@ func (s *server) commitRecords(t connect.SourceTask, commits []byte) error {
 	})
 }
 
-// Poll answers with the next batch of the source task's pump. The pump polls
+// Poll answers an ordered Poll (seq > 0, the worker keeps calls in flight)
+// with the next batch of the source task's pump. The pump polls
 // ahead in the plugin process, in two stages: the task's Poll, and the
 // conversion and encoding of what it returned, so the task polls batch n+1
 // while batch n is converted and batch n-1 travels to the worker. At most
@@ -386,29 +387,36 @@ func (s *server) Poll(ctx context.Context, req *pb.PollRequest) (*pb.PollRespons
 		// logs them too); the plugin's log is the place.
 		s.log.Error("source task CommitRecord failed", "error", err)
 	}
-	s.mu.Lock()
-	if s.src != t {
+	if req.Seq == 0 {
+		// A worker that keeps no Poll in flight (pipelining off, or an older
+		// worker): no polling ahead either, as in-process.
+		return s.encodeBatch(t, s.pollOnce(ctx, t)), nil
+	}
+	for {
+		s.mu.Lock()
+		if s.src != t {
+			s.mu.Unlock()
+			return &pb.PollResponse{}, nil
+		}
+		if s.pump == nil {
+			s.pump = s.startPump(t)
+		}
+		out := s.pump
 		s.mu.Unlock()
-		return &pb.PollResponse{}, nil
-	}
-	if s.pump == nil {
-		s.pump = s.startPump(t)
-	}
-	out := s.pump
-	s.mu.Unlock()
-	select {
-	case resp, ok := <-out:
-		if !ok { // the pump stopped after its last batch; the next Poll restarts it
+		select {
+		case resp, ok := <-out:
+			if ok {
+				return resp, nil
+			}
+			// The pump stopped after its last batch: start another.
 			s.mu.Lock()
 			if s.pump == out {
 				s.pump = nil
 			}
 			s.mu.Unlock()
-			return s.Poll(ctx, &pb.PollRequest{}) // unordered: this call holds the turn
+		case <-ctx.Done():
+			return &pb.PollResponse{}, nil // the batch stays for the next Poll
 		}
-		return resp, nil
-	case <-ctx.Done():
-		return &pb.PollResponse{}, nil // the batch stays for the next Poll
 	}
 }
 
@@ -516,7 +524,7 @@ func (s *server) Commit(_ context.Context, req *pb.CommitRequest) (*pb.ErrorRepl
 		return errReply(err)
 	}
 	// No callMu: as in-process, Commit and CommitRecord may run while Poll
-	// does (the worker reads one batch ahead, so a Poll is often in flight).
+	// does (the plugin polls ahead, so a Poll is often running).
 	if err := s.commitRecords(t, req.Commits); err != nil {
 		s.log.Error("source task CommitRecord failed", "error", err)
 	}

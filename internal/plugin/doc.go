@@ -23,9 +23,15 @@
 //
 // Goroutines per process: the exec waiter (ends when the process exits) and
 // the callback stream reader (ends when the stream is closed in close, or the
-// process exits). Both are waited for by process.close. A task may add one
-// goroutine for its batch in flight (a source's read-ahead Poll, a sink's
-// asynchronous Put), which its next call or Stop waits for: one batch is kept
-// in flight so the plugin works while the worker converts, produces or fetches,
-// which is what keeps an external connector's throughput near a built-in's.
+// process exits). Both are waited for by process.close. A source task adds a
+// pump (one goroutine, plus one per Poll call in flight, at most two) and a
+// sink task one goroutine per asynchronous Put in flight (at most two); Stop
+// cancels and waits for them. Keeping batches in flight is what lets the
+// plugin work while the worker produces or fetches.
+//
+// The record path: a task's converters and transformations run in its
+// plugin process when the plugin was built from the same goconnect as the
+// worker (recordpath.Remote, docs/adr/0002-record-path-in-plugin-process.md),
+// so Kafka records cross the boundary; a batch that fails there comes back
+// to the worker's own path and error handling.
 package plugin

@@ -42,7 +42,7 @@ type Config struct {
 	// its stdin before it is killed; default 5s.
 	StopTimeout time.Duration
 
-	// DisablePipelining turns off the one batch in flight across the boundary:
+	// DisablePipelining turns off the batches in flight across the boundary:
 	// the read-ahead of source tasks (see sourceTaskClient.Poll) and the
 	// asynchronous Put of sink tasks (see sinkTaskClient.Put). Every Poll and
 	// Put then runs in the plugin only while the worker waits for it.
