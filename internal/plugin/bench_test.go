@@ -44,33 +44,11 @@ func BenchmarkPoll(b *testing.B) {
 		b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
 	}
 	b.Run("builtin", func(b *testing.B) { run(b, &counting.SourceTask{}) })
-	b.Run("external", func(b *testing.B) {
-		path := b.TempDir()
-		installPlugin(b, path, "counting", nil)
-		h := New(Config{Paths: []string{path}})
-		defer h.Close()
-		var e *entry
-		for _, x := range h.entries {
-			if x.class == counting.SourceClass {
-				e = x
-			}
-		}
-		run(b, h.newConnector(e).(connect.SourceConnector).NewTask())
-	})
+	b.Run("external", func(b *testing.B) { run(b, exampleSourceTask(b)) })
 	// The plugin runs the record path (JsonConverter with schemas): Kafka
 	// records cross; the built-in's conversion is not in "builtin" above.
 	b.Run("external-record-path", func(b *testing.B) {
-		path := b.TempDir()
-		installPlugin(b, path, "counting", nil)
-		h := New(Config{Paths: []string{path}})
-		defer h.Close()
-		var e *entry
-		for _, x := range h.entries {
-			if x.class == counting.SourceClass {
-				e = x
-			}
-		}
-		task := h.newConnector(e).(connect.SourceConnector).NewTask().(*sourceTaskClient)
+		task := exampleSourceTask(b)
 		p, err := recordpath.New(registry.New(registry.RecordBuiltins()), nil, map[string]string{
 			"key.converter":   "org.apache.kafka.connect.json.JsonConverter",
 			"value.converter": "org.apache.kafka.connect.json.JsonConverter",
@@ -100,6 +78,22 @@ func BenchmarkPoll(b *testing.B) {
 		}
 		b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
 	})
+}
+
+// exampleSourceTask is an unstarted task of the example source behind the
+// process boundary; its host closes with the benchmark.
+func exampleSourceTask(b *testing.B) *sourceTaskClient {
+	path := b.TempDir()
+	installPlugin(b, path, "counting", nil)
+	h := New(Config{Paths: []string{path}})
+	b.Cleanup(func() { h.Close() })
+	for _, e := range h.entries {
+		if e.class == counting.SourceClass {
+			return h.newConnector(e).(connect.SourceConnector).NewTask().(*sourceTaskClient)
+		}
+	}
+	b.Fatal("the example source is not discovered")
+	return nil
 }
 
 // BenchmarkDiscover100 measures start-up discovery of 100 plugin folders

@@ -5,11 +5,7 @@ package plugin_test
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,13 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
-
 	"github.com/goconnect/goconnect/examples/counting"
-	"github.com/goconnect/goconnect/internal/app"
-	"github.com/goconnect/goconnect/internal/builtin"
-	"github.com/goconnect/goconnect/internal/plugin"
-	"github.com/goconnect/goconnect/internal/registry"
 )
 
 // TestStandalonePipeline runs the example plugin as a real pipeline in a
@@ -32,58 +22,8 @@ import (
 // (task FAILED with the process's exit as trace, the source unaffected) and the
 // task restarted (fresh process, no record lost).
 func TestStandalonePipeline(t *testing.T) {
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "counts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Close()
-	path, dir := t.TempDir(), t.TempDir()
-	plugin.InstallExample(t, path, "counting")
-	host := plugin.Discover([]string{path}, nil)
-	defer host.Close()
-
-	props := map[string]string{
-		"bootstrap.servers":            cluster.ListenAddrs()[0],
-		"key.converter":                "org.apache.kafka.connect.json.JsonConverter",
-		"value.converter":              "org.apache.kafka.connect.json.JsonConverter",
-		"offset.storage.file.filename": filepath.Join(dir, "offsets"),
-		"offset.flush.interval.ms":     "200",
-		"listeners":                    "http://127.0.0.1:0",
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	w, err := app.StartStandalone(ctx, app.Options{WorkerProps: props, LogOutput: io.Discard,
-		Registry: registry.New(host.Rows(builtin.All()))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		http.DefaultClient.CloseIdleConnections()
-		if err := w.Close(context.Background()); err != nil {
-			t.Error(err)
-		}
-	}()
-	base := w.URL.String()
-
-	call := func(method, p string, body any) (int, map[string]any, string) {
-		t.Helper()
-		var rd io.Reader
-		if body != nil {
-			b, _ := json.Marshal(body)
-			rd = bytes.NewReader(b)
-		}
-		req, _ := http.NewRequest(method, strings.TrimSuffix(base, "/")+p, rd)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		var m map[string]any
-		json.Unmarshal(raw, &m)
-		return resp.StatusCode, m, string(raw)
-	}
+	w := startPluginWorker(t, "", "counts")
+	call, host, dir := w.call, w.host, w.dir
 
 	if code, _, raw := call("GET", "/connector-plugins", nil); code != 200 || !strings.Contains(raw, counting.SourceClass) || !strings.Contains(raw, counting.SinkClass) {
 		t.Fatalf("GET /connector-plugins = %d %s", code, raw)

@@ -30,3 +30,6 @@ func WithRecordPathBuild(cfg Config, build string) Config {
 	cfg.build = build
 	return cfg
 }
+
+// LogBuffer collects a logger's output across goroutines.
+type LogBuffer = logBuffer

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,24 +23,6 @@ import (
 	"github.com/goconnect/goconnect/internal/registry"
 )
 
-// syncBuffer collects a logger's output across goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // pluginWorker is a standalone worker with the example plugin on its own
 // kfake cluster, driven through REST.
 type pluginWorker struct {
@@ -49,7 +30,8 @@ type pluginWorker struct {
 	cluster *kfake.Cluster
 	base    string
 	dir     string
-	logs    *syncBuffer // the plugin host's log, at DEBUG
+	logs    *plugin.LogBuffer // the plugin host's log, at DEBUG
+	host    *plugin.Host
 }
 
 // startPluginWorker starts a worker whose plugin host offers the record path
@@ -63,7 +45,7 @@ func startPluginWorker(t *testing.T, build string, topics ...string) *pluginWork
 	t.Cleanup(cluster.Close)
 	path, dir := t.TempDir(), t.TempDir()
 	plugin.InstallExample(t, path, "counting")
-	logs := &syncBuffer{}
+	logs := &plugin.LogBuffer{}
 	host := plugin.New(plugin.WithRecordPathBuild(plugin.Config{Paths: []string{path},
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}, build))
 	t.Cleanup(func() { host.Close() })
@@ -88,7 +70,7 @@ func startPluginWorker(t *testing.T, build string, topics ...string) *pluginWork
 			t.Error(err)
 		}
 	})
-	return &pluginWorker{t: t, cluster: cluster, base: strings.TrimSuffix(w.URL.String(), "/"), dir: dir, logs: logs}
+	return &pluginWorker{t: t, cluster: cluster, base: strings.TrimSuffix(w.URL.String(), "/"), dir: dir, logs: logs, host: host}
 }
 
 func (w *pluginWorker) call(method, p string, body any) (int, map[string]any, string) {

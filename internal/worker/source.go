@@ -230,6 +230,19 @@ func (r *sourceRunner) sendAll(recs []*connect.Record, conv []recordpath.Convert
 	return r.send(recs)
 }
 
+// track returns the offset tracking of rec's source partition (nil when the
+// record has no source coordinates), checking its offset.
+func (r *sourceRunner) track(rec *connect.Record) (*partitionTrack, error) {
+	if rec.SourcePartition == nil && rec.SourceOffset == nil {
+		return nil, nil
+	}
+	part, err := r.tracker.partition(rec.SourcePartition)
+	if err != nil {
+		return nil, err
+	}
+	return part, storage.CheckOffsetValue(rec.SourceOffset)
+}
+
 // sendConverted produces records the task's plugin process converted and
 // transformed: send without the path, which ran there without a failure.
 // A record a transformation dropped is handled as in send: reported to the
@@ -237,15 +250,9 @@ func (r *sourceRunner) sendAll(recs []*connect.Record, conv []recordpath.Convert
 func (r *sourceRunner) sendConverted(conv []recordpath.Converted) error {
 	for _, c := range conv {
 		rec := c.Source
-		var part *partitionTrack
-		if rec.SourcePartition != nil || rec.SourceOffset != nil {
-			var err error
-			if part, err = r.tracker.partition(rec.SourcePartition); err != nil {
-				return err
-			}
-			if err := storage.CheckOffsetValue(rec.SourceOffset); err != nil {
-				return err
-			}
+		part, err := r.track(rec)
+		if err != nil {
+			return err
 		}
 		if c.Kafka == nil {
 			r.commitRecord(rec, c.Seq, nil)
@@ -276,15 +283,9 @@ func (r *sourceRunner) send(recs []*connect.Record) error {
 		if rec == nil {
 			continue
 		}
-		var part *partitionTrack
-		if rec.SourcePartition != nil || rec.SourceOffset != nil {
-			var err error
-			if part, err = r.tracker.partition(rec.SourcePartition); err != nil {
-				return err
-			}
-			if err := storage.CheckOffsetValue(rec.SourceOffset); err != nil {
-				return err
-			}
+		part, err := r.track(rec)
+		if err != nil {
+			return err
 		}
 		var s *submitted
 		subj := tolerance.Subject{Source: rec, Render: r.render}

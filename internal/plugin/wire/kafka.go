@@ -120,14 +120,9 @@ func DecodeConverted(b []byte, seqStart int64) ([]recordpath.Converted, error) {
 			continue
 		}
 		kr := &krs[i]
-		if kr.Topic, err = u.interned(); err != nil {
+		if err := u.topicPartition(kr); err != nil {
 			return nil, err
 		}
-		part, err := u.varint()
-		if err != nil {
-			return nil, err
-		}
-		kr.Partition = int32(part)
 		if kr.Timestamp, err = u.time(); err != nil {
 			return nil, err
 		}
@@ -141,6 +136,16 @@ func DecodeConverted(b []byte, seqStart int64) ([]recordpath.Converted, error) {
 		return nil, fmt.Errorf("decode converted batch: %d trailing bytes", len(u.b))
 	}
 	return out, nil
+}
+
+func (u *unpacker) topicPartition(kr *kgo.Record) error {
+	var err error
+	if kr.Topic, err = u.interned(); err != nil {
+		return err
+	}
+	p, err := u.varint()
+	kr.Partition = int32(p)
+	return err
 }
 
 func (u *unpacker) kafkaBody(kr *kgo.Record) error {
@@ -218,14 +223,9 @@ func DecodeRaw(b []byte) ([]Raw, error) {
 	krs := make([]kgo.Record, n)
 	for i := range out {
 		kr := &krs[i]
-		if kr.Topic, err = u.interned(); err != nil {
+		if err := u.topicPartition(kr); err != nil {
 			return nil, err
 		}
-		part, err := u.varint()
-		if err != nil {
-			return nil, err
-		}
-		kr.Partition = int32(part)
 		if kr.Offset, err = u.varint(); err != nil {
 			return nil, err
 		}
