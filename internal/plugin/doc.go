@@ -24,7 +24,7 @@
 // Goroutines per process: the exec waiter (ends when the process exits) and
 // the callback stream reader (ends when the stream is closed in close, or the
 // process exits). Both are waited for by process.close. A source task adds a
-// pump (one goroutine, plus one per Poll call in flight, at most two) and a
+// pump (one goroutine, plus one per Poll call in flight, at most four) and a
 // sink task one goroutine per asynchronous Put in flight (at most two); Stop
 // cancels and waits for them. Keeping batches in flight is what lets the
 // plugin work while the worker produces or fetches.
