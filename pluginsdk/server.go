@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"sync"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/goconnect/goconnect/api/config"
@@ -494,6 +495,7 @@ func (s *server) encodeBatch(t connect.SourceTask, b polledBatch) *pb.PollRespon
 				if out.Converted, err = wire.EncodeConverted(nil, recs, krs); err != nil {
 					return err
 				}
+				out.Converted, out.ConvertedS2 = s2.Encode(nil, out.Converted), true
 			}
 		}
 		if !converted {

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/goconnect/goconnect/api/config"
@@ -538,7 +539,14 @@ func (t *sourceTaskClient) decode(c pollCall) ([]*connect.Record, []recordpath.C
 		return nil, nil, err
 	}
 	if resp.Converted != nil {
-		conv, err := wire.DecodeConverted(resp.Converted, resp.SeqStart)
+		b := resp.Converted
+		if resp.ConvertedS2 {
+			var err error
+			if b, err = s2.Decode(nil, b); err != nil {
+				return nil, nil, fmt.Errorf("plugin %s: Poll: decompress batch: %w", t.e.class, err)
+			}
+		}
+		conv, err := wire.DecodeConverted(b, resp.SeqStart)
 		if err != nil {
 			return nil, nil, fmt.Errorf("plugin %s: Poll: %w", t.e.class, err)
 		}

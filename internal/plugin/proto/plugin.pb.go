@@ -1443,7 +1443,11 @@ type PollResponse struct {
 	// converted replaces batch when the plugin runs the record path
 	// (wire.EncodeConverted). A batch that failed there comes as batch, for the
 	// worker's own path to handle under its error operator.
-	Converted     []byte `protobuf:"bytes,4,opt,name=converted,proto3" json:"converted,omitempty"`
+	Converted []byte `protobuf:"bytes,4,opt,name=converted,proto3" json:"converted,omitempty"`
+	// converted_s2: converted is S2-compressed (github.com/klauspost/compress/s2,
+	// block format); JSON batches shrink several times, which spares the
+	// transfer more than the compression costs.
+	ConvertedS2   bool `protobuf:"varint,5,opt,name=converted_s2,json=convertedS2,proto3" json:"converted_s2,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1504,6 +1508,13 @@ func (x *PollResponse) GetConverted() []byte {
 		return x.Converted
 	}
 	return nil
+}
+
+func (x *PollResponse) GetConvertedS2() bool {
+	if x != nil {
+		return x.ConvertedS2
+	}
+	return false
 }
 
 type CommitRequest struct {
@@ -3230,12 +3241,13 @@ const file_plugin_proto_rawDesc = "" +
 	"\aordered\x18\x05 \x01(\bR\aordered\"?\n" +
 	"\vPollRequest\x12\x18\n" +
 	"\acommits\x18\x02 \x01(\fR\acommits\x12\x10\n" +
-	"\x03seq\x18\x03 \x01(\x03R\x03seqJ\x04\b\x01\x10\x02\"\xb3\x01\n" +
+	"\x03seq\x18\x03 \x01(\x03R\x03seqJ\x04\b\x01\x10\x02\"\xd6\x01\n" +
 	"\fPollResponse\x120\n" +
 	"\x05error\x18\x01 \x01(\v2\x1a.goconnect.plugin.v1.ErrorR\x05error\x126\n" +
 	"\x05batch\x18\x02 \x01(\v2 .goconnect.plugin.v1.RecordBatchR\x05batch\x12\x1b\n" +
 	"\tseq_start\x18\x03 \x01(\x03R\bseqStart\x12\x1c\n" +
-	"\tconverted\x18\x04 \x01(\fR\tconverted\"/\n" +
+	"\tconverted\x18\x04 \x01(\fR\tconverted\x12!\n" +
+	"\fconverted_s2\x18\x05 \x01(\bR\vconvertedS2\"/\n" +
 	"\rCommitRequest\x12\x18\n" +
 	"\acommits\x18\x02 \x01(\fR\acommitsJ\x04\b\x01\x10\x02\"z\n" +
 	"\n" +
