@@ -54,7 +54,7 @@ type server struct {
 
 	// The source task's pump (see Poll; under mu), the context of its Polls,
 	// cancelled by SourceTaskStop, and the pump's goroutines.
-	pump      chan *pb.PollResponse
+	pump      chan pumped
 	srcCtx    context.Context
 	srcCancel context.CancelFunc
 	pumpWG    sync.WaitGroup
@@ -391,7 +391,7 @@ func (s *server) Poll(ctx context.Context, req *pb.PollRequest) (*pb.PollRespons
 	if req.Seq == 0 {
 		// A worker that keeps no Poll in flight (pipelining off, or an older
 		// worker): no polling ahead either, as in-process.
-		return s.encodeBatch(t, s.pollOnce(ctx, t)), nil
+		return s.encodeBatch(t, s.pollOnce(ctx, t)).answer(), nil
 	}
 	for {
 		s.mu.Lock()
@@ -405,9 +405,9 @@ func (s *server) Poll(ctx context.Context, req *pb.PollRequest) (*pb.PollRespons
 		out := s.pump
 		s.mu.Unlock()
 		select {
-		case resp, ok := <-out:
+		case p, ok := <-out:
 			if ok {
-				return resp, nil
+				return p.answer(), nil
 			}
 			// The pump stopped after its last batch: start another.
 			s.mu.Lock()
@@ -423,13 +423,13 @@ func (s *server) Poll(ctx context.Context, req *pb.PollRequest) (*pb.PollRespons
 
 // startPump starts the two stages of the source task's pump (see Poll); they
 // end after an error or an empty batch, or when SourceTaskStop cancels srcCtx.
-func (s *server) startPump(t connect.SourceTask) chan *pb.PollResponse {
+func (s *server) startPump(t connect.SourceTask) chan pumped {
 	ctx := s.srcCtx
 	if ctx == nil {
 		ctx = context.Background() // a task installed without SourceTaskStart (benchmarks)
 	}
 	polled := make(chan polledBatch)
-	out := make(chan *pb.PollResponse, 1)
+	out := make(chan pumped, 1)
 	s.pumpWG.Add(2)
 	go func() {
 		defer s.pumpWG.Done()
@@ -478,8 +478,9 @@ func (s *server) pollOnce(ctx context.Context, t connect.SourceTask) polledBatch
 // encodeBatch encodes a polled batch: Kafka records when the process runs
 // the record path and every record passed it, else Connect records. It runs
 // on the pump's second stage only.
-func (s *server) encodeBatch(t connect.SourceTask, b polledBatch) *pb.PollResponse {
+func (s *server) encodeBatch(t connect.SourceTask, b polledBatch) pumped {
 	out := &pb.PollResponse{}
+	var krs []*kgo.Record
 	err := func() error {
 		if b.err != nil || len(b.recs) == 0 {
 			return b.err
@@ -487,18 +488,10 @@ func (s *server) encodeBatch(t connect.SourceTask, b polledBatch) *pb.PollRespon
 		recs := b.recs
 		converted := false
 		if path := s.recordPath(); path != nil {
-			var krs []*kgo.Record
-			if krs, converted = s.toKafka(path, recs); converted {
-				// A buffer of its own: gRPC sends it without a copy (wire.Codec)
-				// and may still be sending it while later batches are encoded.
-				var err error
-				if out.Converted, err = wire.EncodeConverted(nil, recs, krs); err != nil {
-					return err
-				}
-				out.Converted, out.ConvertedS2 = s2.Encode(nil, out.Converted), true
-			}
+			krs, converted = s.toKafka(path, recs)
 		}
 		if !converted {
+			krs = nil
 			var err error
 			if out.Batch, err = wire.EncodeRecords(recs); err != nil {
 				return err
@@ -517,7 +510,31 @@ func (s *server) encodeBatch(t connect.SourceTask, b polledBatch) *pb.PollRespon
 		return nil
 	}()
 	out.Error = wire.EncodeError(err)
-	return out
+	return pumped{resp: out, recs: b.recs, krs: krs}
+}
+
+// pumped is a batch the pump converted: its answer, and the Kafka records
+// the Poll call that takes it encodes (so the pump converts the next batch
+// meanwhile).
+type pumped struct {
+	resp *pb.PollResponse
+	recs []*connect.Record
+	krs  []*kgo.Record // nil: nothing to encode
+}
+
+// answer encodes p's Kafka records into its answer.
+func (p pumped) answer() *pb.PollResponse {
+	if p.krs == nil || p.resp.Error != nil {
+		return p.resp
+	}
+	// A buffer of its own: gRPC sends it without a copy (wire.Codec) and may
+	// still be sending it while later batches are encoded.
+	b, err := wire.EncodeConverted(nil, p.recs, p.krs)
+	if err != nil {
+		return &pb.PollResponse{Error: wire.EncodeError(err)}
+	}
+	p.resp.Converted, p.resp.ConvertedS2 = s2.Encode(nil, b), true
+	return p.resp
 }
 
 func (s *server) Commit(_ context.Context, req *pb.CommitRequest) (*pb.ErrorReply, error) {
