@@ -310,7 +310,20 @@ func (s *StatusStore) applyConnector(name string, value []byte) {
 		e = &statusEntry{}
 		s.conns[name] = e
 	}
+	if lateUnassigned(e, st) {
+		return
+	}
 	e.value = &st
+}
+
+// lateUnassigned reports an UNASSIGNED written late by a worker that lost the
+// connector or task (revoked during a rebalance, or while it could not reach
+// the group coordinator and its view of the status topic was stale): it must
+// not hide that the work is RUNNING elsewhere in the same or a newer
+// generation.
+func lateUnassigned(e *statusEntry, st Status) bool {
+	return st.State == StateUnassigned && e.value != nil && e.value.State == StateRunning &&
+		e.value.Generation >= st.Generation && e.value.WorkerID != st.WorkerID
 }
 
 func (s *StatusStore) applyTask(key string, value []byte) {
@@ -339,11 +352,7 @@ func (s *StatusStore) applyTask(key string, value []byte) {
 		e = &statusEntry{}
 		s.tasks[id] = e
 	}
-	// An UNASSIGNED written late by a worker that lost the task (revocation during
-	// a rebalance) must not hide that the task is RUNNING elsewhere in the same or a
-	// newer generation.
-	if st.State == StateUnassigned && e.value != nil && e.value.State == StateRunning &&
-		e.value.Generation >= st.Generation && e.value.WorkerID != st.WorkerID {
+	if lateUnassigned(e, st) {
 		return
 	}
 	e.value = &st

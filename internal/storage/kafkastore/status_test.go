@@ -57,9 +57,16 @@ func TestStatusStore(t *testing.T) {
 	// Reader rule: an UNASSIGNED of the same generation written by another worker
 	// (unsafe write racing with the new owner) does not hide RUNNING.
 	w1.PutTask(task, Status{State: StateUnassigned, WorkerID: "w1", Generation: 5})
+	// The same for a connector: a worker cut off from the coordinator revoked
+	// it with a stale view of the topic and wrote UNASSIGNED of an older
+	// generation after the new owner's RUNNING.
+	w1.PutConnector("my-conn", Status{State: StateUnassigned, WorkerID: "w1", Generation: 4})
 	sync(w1, w2)
 	if st, _ := w2.Task(task); st.State != StateRunning {
 		t.Errorf("reader rule: task status %+v, want RUNNING", st)
+	}
+	if st, _ := w2.Connector("my-conn"); st.State != StateRunning {
+		t.Errorf("reader rule: connector status %+v, want RUNNING", st)
 	}
 	// A newer generation's FAILED is written (safe write allowed) and read.
 	w1.PutTaskSafe(task, Status{State: StateFailed, Trace: "java.lang.Exception: x\n\tat y", WorkerID: "w1", Generation: 6})
